@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PartyadminConfig(AppConfig):
+    name = "partyadmin"
+    verbose_name = "系统"

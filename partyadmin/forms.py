@@ -1,0 +1,35 @@
+"""Form helpers shared by every app."""
+
+from typing import Any
+
+from django import forms
+
+from .errors import RuleViolation
+
+
+class StyledFormMixin:
+    """Gives every widget its Bootstrap class, so templates stay free of widget tweaks."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def add_rule_violation(self, error: RuleViolation) -> None:
+        """Show a service's rule violation on the field it concerns, or on the whole form."""
+        field = error.field if error.field in self.fields else None  # type: ignore[attr-defined]
+        self.add_error(field, error.message)  # type: ignore[attr-defined]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
