@@ -122,3 +122,10 @@ class OrganizationUserObjectPermission(UserObjectPermissionBase):
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = "角色授权"
         verbose_name_plural = "角色授权"
+
+
+# Branch-life tables are declared in their own module (they reference `membership` by name only).
+from .life_models import CommitteeMember, CommitteePost  # noqa: E402
+
+__all__ = ["CommitteeMember", "CommitteePost", "Domain", "Organization", "OrganizationKind",
+           "OrganizationUserObjectPermission"]

@@ -2,15 +2,22 @@
 
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import Length, Substr
 
 from .models import Organization
 from .scoping import Action, AnyUser, organization_get_for_user, organizations_for, top_organizations
 
 
-
-def organization_list(*, user: AnyUser) -> QuerySet[Organization]:
-    return organizations_for(user, Action.VIEW_ORGANIZATION).order_by("path")
+def organization_list(*, user: AnyUser, with_parent_id: bool = False) -> QuerySet[Organization]:
+    queryset = organizations_for(user, Action.VIEW_ORGANIZATION).order_by("path")
+    if with_parent_id:
+        # The parent is the node whose path is ours minus one step: an index look-up per row, one query.
+        parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Organization.steplen)
+        queryset = queryset.annotate(
+            parent_id=Subquery(Organization.objects.filter(path=parent_path).values("pk")[:1])
+        )
+    return queryset
 
 
 def organization_get(*, user: AnyUser, pk: object) -> Organization:

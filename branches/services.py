@@ -9,7 +9,8 @@ from guardian.shortcuts import assign_perm, remove_perm
 from audit.services import record
 from partyadmin.errors import RuleViolation
 
-from .models import ALLOWED_PARENT_KINDS, Organization, OrganizationKind
+from . import rules
+from .models import ALLOWED_PARENT_KINDS, CommitteeMember, CommitteePost, Organization, OrganizationKind
 from .scoping import Role, forget_grants
 
 
@@ -79,3 +80,33 @@ def revoke_role(*, acting_user: AbstractBaseUser | None, user: AbstractBaseUser,
         actor=acting_user, action="grant.revoke", organization=organization, subject=user,
         subject_label=user.get_username(), changes={"role": [role.value, None], "organization": [organization.name, None]},
     )
+
+
+@transaction.atomic
+def committee_member_appoint(*, acting_user: AbstractBaseUser | None, organization: Organization,
+                             member: object, post: str, started_on: date) -> CommitteeMember:
+    """Seats a member on the organization's committee (seed 004: at most 7 members, one secretary)."""
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()  # serialize appointments
+    sitting = CommitteeMember.objects.filter(organization=organization, ended_on__isnull=True)
+    rules.check_committee_size(sitting.count())
+    if post == CommitteePost.SECRETARY and sitting.filter(post=CommitteePost.SECRETARY).exists():
+        raise RuleViolation("committee.secretary_taken", "该党组织已有在任书记，请先办理原书记离任。", field="post")
+    if sitting.filter(member=member).exists():
+        raise RuleViolation("committee.already_sitting", "该党员已在本届支部委员会任职。", field="member")
+    seat = CommitteeMember.objects.create(organization=organization, member=member, post=post, started_on=started_on)
+    record(
+        actor=acting_user, action="committee.appoint", organization=organization, subject=seat,
+        changes={"member": [None, str(member)], "post": [None, seat.get_post_display()],
+                 "started_on": [None, started_on]},
+    )
+    return seat
+
+
+@transaction.atomic
+def committee_member_end(*, acting_user: AbstractBaseUser | None, seat: CommitteeMember, ended_on: date) -> None:
+    if ended_on < seat.started_on:
+        raise RuleViolation("committee.end_before_start", "离任日期不能早于任职日期。", field="ended_on")
+    seat.ended_on = ended_on
+    seat.save(update_fields=["ended_on", "updated_at"])
+    record(actor=acting_user, action="committee.end", organization=seat.organization, subject=seat,
+           changes={"ended_on": [None, ended_on]})

@@ -182,6 +182,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "DomainEnum": "branches.models.Domain",
+        "OrganizationKindEnum": "branches.models.OrganizationKind",
+        "MemberStatusEnum": "membership.models.MemberStatus",
+    },
 }
 
 LOGGING = {
