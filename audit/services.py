@@ -1,6 +1,8 @@
 """Writing to the event log. `record` is called by every service that writes."""
 
 import json
+import logging
+import re
 from datetime import UTC
 from typing import Any
 
@@ -9,12 +11,20 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from branches.models import Organization
+from partyadmin.crypto import mask_id_number, mask_phone
 from partyadmin.middleware import client_address
 
 from .hashing import GENESIS, event_hash
 from .models import ChainHead, Event, EventResult
 
 GLOBAL_CHAIN = "global"
+
+logger = logging.getLogger(__name__)
+
+# A last line of defence against raw personal data in the trail (DESIGN §2.1): an 18-character
+# resident ID number or an 11-digit mainland mobile number standing alone in a string.
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
 
 
 def chain_of(county_id: int | None) -> str:
@@ -41,9 +51,31 @@ def hashed_fields(event: Event) -> dict[str, Any]:
     }
 
 
+def _json_number(text: str) -> int | float:
+    """JSON has one number type: PostgreSQL's jsonb gives 1e+20 back as 100000000000000000000, so
+    integral floats are stored as ints and the hash survives the round trip."""
+    number = float(text)
+    return int(number) if number.is_integer() else number
+
+
 def jsonable(value: Any) -> Any:
     """What the JSON column will give back, so the hash is the same before and after a reload."""
-    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str), parse_float=_json_number)
+
+
+def mask_personal_data(value: Any) -> tuple[Any, bool]:
+    """`value` with any ID or mobile number in its strings masked, and whether anything was."""
+    if isinstance(value, str):
+        masked = _ID_NUMBER.sub(lambda m: mask_id_number(m.group()), value)
+        masked = _MOBILE.sub(lambda m: mask_phone(m.group()), masked)
+        return masked, masked != value
+    if isinstance(value, list):
+        items = [mask_personal_data(item) for item in value]
+        return [item for item, _ in items], any(hit for _, hit in items)
+    if isinstance(value, dict):
+        pairs = {key: mask_personal_data(item) for key, item in value.items()}
+        return {key: item for key, (item, _) in pairs.items()}, any(hit for _, hit in pairs.values())
+    return value, False
 
 
 def subject_type_of(subject: models.Model) -> str:
@@ -72,11 +104,21 @@ def record(
 
     The chain head is locked (SELECT … FOR UPDATE) so concurrent writers in one county queue up
     instead of forking the chain.
+
+    `changes` is {field: [before, after]} (see `diff`). Callers must never put raw personal data
+    in it or in `subject_label`: ID numbers, phone numbers and addresses go in masked
+    (`partyadmin.crypto.mask_*`), and passwords, keys or tokens not at all. The trail is kept for
+    years and shown to auditors; an event cannot be corrected afterwards. As a last line of
+    defence, ID and mobile numbers that slip through are masked here (and logged as a bug).
     """
     if subject is not None:
         subject_type = subject_type or subject_type_of(subject)
         subject_id = subject_id or str(subject.pk)
-        subject_label = subject_label or str(subject)[:200]
+        subject_label = subject_label or str(subject)
+    stored_changes, leaked = mask_personal_data(jsonable(changes or {}))
+    subject_label, leaked_label = mask_personal_data(subject_label[:200])
+    if leaked or leaked_label:
+        logger.warning("audit.record: unmasked personal data in event %r was masked; fix the caller", action)
     county_id = organization.county_id if organization is not None else None
     chain = chain_of(county_id)
     ChainHead.objects.bulk_create([ChainHead(chain=chain)], ignore_conflicts=True)
@@ -94,7 +136,7 @@ def record(
         subject_label=subject_label,
         action=action,
         result=result,
-        changes=jsonable(changes or {}),
+        changes=stored_changes,
         created_at=timezone.now(),
         prev_hash=head.last_hash or GENESIS,
     )

@@ -1,9 +1,10 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "audit"
 
-# Replaced by the member register pages.
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="base.html"), name="events"),
+    path("", views.events, name="events"),
+    path("history/<str:subject_type>/<str:subject_id>/", views.history, name="history"),
 ]

@@ -71,7 +71,8 @@ class Organization(MP_Node, TimeStampedModel):
     term_extended_until = models.DateField("经批准延期至", null=True, blank=True)
     is_active = models.BooleanField("有效", default=True)
 
-    node_order_by = ["code"]
+    # No node_order_by: a new node is always the rightmost child, so existing paths never shift
+    # (paths held by caches, grants and shard routing stay valid).
 
     class Meta:
         verbose_name = "党组织"

@@ -1,10 +1,14 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "membership"
 
-# Replaced by the member register pages.
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="base.html"), name="list"),
-    path("me/", TemplateView.as_view(template_name="base.html"), name="me"),
+    path("", views.member_list, name="list"),
+    path("me/", views.member_me, name="me"),
+    path("new/", views.member_create, name="create"),
+    path("<int:pk>/", views.member_detail, name="detail"),
+    path("<int:pk>/edit/", views.member_edit, name="edit"),
+    path("<int:pk>/reveal/", views.member_reveal, name="reveal"),
 ]

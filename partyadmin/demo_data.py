@@ -19,7 +19,7 @@ from branches.models import Domain, Organization, OrganizationKind
 from branches.scoping import Role, grants_of
 from membership import services as member_services
 from membership.models import Education, Gender, Member, MemberStatus, Person
-from membership.rules import id_number_check_char
+from membership.rules import anniversary, check_digit
 from partyadmin.crypto import blind_index
 
 DEMO_PASSWORD = "Demo-2026-pa"  # noqa: S105 - printed for the demo accounts on purpose
@@ -112,9 +112,9 @@ class DemoAccount:
 
 def synthetic_id_number(birth: date, male: bool, serial: int) -> str:
     """A checksum-valid (GB 11643) but synthetic resident ID number."""
-    sequence = (serial % 499) * 2 + (1 if male else 0) + 1  # odd = male, even = female
+    sequence = (serial % 499) * 2 + (1 if male else 2)  # odd = male, even = female
     first17 = f"{AREA_CODE}{birth:%Y%m%d}{sequence % 1000:03d}"
-    return first17 + id_number_check_char(first17)
+    return first17 + check_digit(first17)
 
 
 class DemoBuilder:
@@ -184,7 +184,7 @@ class DemoBuilder:
                 occupation=self.rng.choice(OCCUPATIONS.get(spec.domain, ["职工"])),
                 status=MemberStatus.PROBATIONARY if probationary else MemberStatus.FULL,
                 joined_on=joined_on,
-                full_on=None if probationary else joined_on + timedelta(days=365),
+                full_on=None if probationary else anniversary(joined_on, 1),
                 party_group=groups[index % len(groups)] if groups else None,
                 is_office_holder=index < 5,
                 is_league_member=(self.today.year - birth.year) <= 28 and self.rng.random() < 0.5,

@@ -109,3 +109,13 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def working_calendar(db) -> None:
+    """The Holiday table as migrations load it. Transactional tests flush every table afterwards,
+    so a later transactional test that counts working days asks for this fixture."""
+    from partyadmin.workdays import is_year_covered, load_chinese_calendar, package_years
+
+    if not is_year_covered(package_years()[-1]):
+        load_chinese_calendar()
