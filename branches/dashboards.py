@@ -4,10 +4,10 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from membership.models import Flow, MemberStatus
 from membership.selectors import member_counts_by_path, member_list
+from partyadmin import workdays
 
 from . import rules, selectors
 from .models import Domain, OrganizationKind
@@ -16,7 +16,7 @@ from .scoping import Action, AnyUser, grants_of, organizations_for, top_organiza
 
 def dashboard(*, user: AnyUser, today: date | None = None) -> dict[str, Any]:
     """Branch officers and reviewers: their subtree at a glance."""
-    today = today or timezone.localdate()
+    today = today or workdays.china_today()
     roots = top_organizations(user, Action.VIEW_ORGANIZATION)
     organizations = organizations_for(user, Action.VIEW_ORGANIZATION)
     by_kind = dict(organizations.values_list("kind").annotate(n=Count("pk")).order_by())
@@ -61,7 +61,9 @@ def dashboard(*, user: AnyUser, today: date | None = None) -> dict[str, Any]:
 
 def admin_dashboard(*, user: AnyUser, today: date | None = None) -> dict[str, Any]:
     """The three administrators: their grants and the calendar's health."""
-    from partyadmin.workdays import missing_next_year_warning
-
-    today = today or timezone.localdate()
-    return {"grants": grants_of(user), "calendar_warning": missing_next_year_warning(today)}
+    today = today or workdays.china_today()
+    return {
+        "grants": grants_of(user),
+        "calendar_warning": workdays.missing_next_year_warning(today),
+        "covered_years": workdays.covered_years(),
+    }
