@@ -270,3 +270,50 @@ def member_reveal_refused(*, acting_user: AbstractBaseUser, member: Member) -> N
         actor=acting_user, action=REVEAL_ACTION, organization=member.organization, subject=member,
         result=EventResult.FAILURE,
     )
+
+
+# --- key rotation -------------------------------------------------------------------------------
+
+ENCRYPTED_PERSON_FIELDS = ("id_number", "phone", "address")
+
+
+def _stale_key_q(current_prefix: str) -> Any:
+    """Rows where any encrypted column is not under the current key (read as raw text)."""
+    from django.db.models import Q
+
+    q = Q()
+    for field in ENCRYPTED_PERSON_FIELDS:
+        q |= Q(**{f"raw_{field}__gt": ""}) & ~Q(**{f"raw_{field}__startswith": current_prefix})
+    return q
+
+
+def _raw_columns() -> dict[str, Any]:
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    return {f"raw_{field}": Cast(field, output_field=TextField()) for field in ENCRYPTED_PERSON_FIELDS}
+
+
+@transaction.atomic
+def person_reencrypt_batch(*, acting_user: AbstractBaseUser | None, batch_size: int = 500) -> int:
+    """Re-encrypts up to `batch_size` people whose personal data is under an older key.
+
+    Key rotation: prepend a new key to FIELD_ENCRYPTION_KEYS, then call this until it returns 0
+    (`python manage.py reencrypt_personal_data`). Reading decrypts with any listed key; saving
+    encrypts with the first.
+    """
+    from partyadmin.crypto import PREFIX, current_key_id
+
+    prefix = f"{PREFIX}:{current_key_id()}:"
+    people = list(
+        Person.objects.annotate(**_raw_columns()).filter(_stale_key_q(prefix))
+        .select_for_update(of=("self",)).order_by("pk")[:batch_size]
+    )
+    for person in people:
+        person.save(update_fields=[*ENCRYPTED_PERSON_FIELDS, "updated_at"])
+    if people:
+        record(
+            actor=acting_user, action="person.reencrypt", subject_type="membership.person",
+            subject_label=f"{len(people)} 人", changes={"count": [None, len(people)], "key": [None, current_key_id()]},
+        )
+    return len(people)
