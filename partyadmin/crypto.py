@@ -134,22 +134,23 @@ class EncryptedCharField(models.TextField):
         return encrypt(str(value))
 
 
-def mask_id_number(value: str | None) -> str:
-    """410***********1234: the first three and last four characters."""
+def _mask_middle(value: str | None) -> str:
+    """Keep the first three and last four characters."""
     if not value:
         return ""
     if len(value) <= 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_id_number(value: str | None) -> str:
+    """410***********1234."""
+    return _mask_middle(value)
 
 
 def mask_phone(value: str | None) -> str:
     """138****5678."""
-    if not value:
-        return ""
-    if len(value) <= 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return _mask_middle(value)
 
 
 def mask_address(value: str | None) -> str:

@@ -112,6 +112,19 @@ def client_for(client):
 
 
 @pytest.fixture
+def api_for():
+    """An API client authenticated as a user: `api_for(alice).get(...)`."""
+    from rest_framework.test import APIClient
+
+    def authenticate(user) -> APIClient:
+        api = APIClient()
+        api.force_authenticate(user)
+        return api
+
+    return authenticate
+
+
+@pytest.fixture
 def working_calendar(db) -> None:
     """The Holiday table as migrations load it. Transactional tests flush every table afterwards,
     so a later transactional test that counts working days asks for this fixture."""

@@ -3,49 +3,42 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from .factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def api_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def test_list_shows_only_members_in_scope(alice, member_a, member_b):
+def test_list_shows_only_members_in_scope(alice, member_a, member_b, api_for):
     rows = api_for(alice).get("/api/v1/members/").json()["results"]
     assert [row["id"] for row in rows] == [member_a.pk]
 
 
-def test_outsider_gets_404_on_a_foreign_member(charlie, member_a):
+def test_outsider_gets_404_on_a_foreign_member(charlie, member_a, api_for):
     assert api_for(charlie).get(f"/api/v1/members/{member_a.pk}/").status_code == 404
 
 
-def test_foreign_organization_filter_is_rejected_not_answered(charlie, branch_a, member_a):
+def test_foreign_organization_filter_is_rejected_not_answered(charlie, branch_a, member_a, api_for):
     response = api_for(charlie).get("/api/v1/members/", {"organization": branch_a.pk})
     assert response.status_code == 400
     assert member_a.person.name not in response.content.decode()
 
 
-def test_personal_data_is_masked(alice, member_a):
+def test_personal_data_is_masked(alice, member_a, api_for):
     row = api_for(alice).get(f"/api/v1/members/{member_a.pk}/").json()
     raw = member_a.person.id_number
     assert row["id_number_masked"] == raw[:3] + "*" * 11 + raw[-4:]
     assert raw not in str(row) and member_a.person.phone not in str(row)
 
 
-def test_member_role_sees_only_itself(mary, member_a, branch_a):
+def test_member_role_sees_only_itself(mary, member_a, branch_a, api_for):
     other = MemberFactory(organization=branch_a)
     client = api_for(mary)
     assert [row["id"] for row in client.get("/api/v1/members/").json()["results"]] == [member_a.pk]
     assert client.get(f"/api/v1/members/{other.pk}/").status_code == 404
 
 
-def test_reviewer_filters_by_branch_and_status(rita, branch_a, branch_b):
+def test_reviewer_filters_by_branch_and_status(rita, branch_a, branch_b, api_for):
     MemberFactory.create_batch(2, organization=branch_a)
     probationary = MemberFactory(organization=branch_b, status="probationary", full_on=None)
     client = api_for(rita)
@@ -54,13 +47,13 @@ def test_reviewer_filters_by_branch_and_status(rita, branch_a, branch_b):
     assert [row["id"] for row in rows] == [probationary.pk]
 
 
-def test_search_by_exact_id_number(alice, member_a, branch_a):
+def test_search_by_exact_id_number(alice, member_a, branch_a, api_for):
     MemberFactory(organization=branch_a)
     rows = api_for(alice).get("/api/v1/members/", {"search": member_a.person.id_number}).json()["results"]
     assert [row["id"] for row in rows] == [member_a.pk]
 
 
-def test_query_count_does_not_grow_with_the_page(rita, branch_a):
+def test_query_count_does_not_grow_with_the_page(rita, branch_a, api_for):
     MemberFactory.create_batch(5, organization=branch_a)
     client = api_for(rita)
     client.get("/api/v1/members/")  # warm the per-user grant cache
