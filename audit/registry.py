@@ -31,3 +31,33 @@ def resolve_subject(user: AnyUser, subject_type: str, subject_id: str) -> models
 
 def registered_types() -> list[str]:
     return sorted(_resolvers)
+
+
+# --- callbacks into the domain apps -------------------------------------------------------------
+# Oversight decisions that must reach back into a domain app (an objection found substantive
+# terminates a recruitment file; a filing approved lets a step complete) call a handler the app
+# registered for its subject type. Handlers run inside the deciding service's transaction.
+
+PublicityHandler = Callable[..., None]  # handler(*, acting_user, subject_id: str, window, objection)
+FilingHandler = Callable[..., None]  # handler(*, acting_user, subject_id: str, filing)
+
+_publicity_handlers: dict[str, PublicityHandler] = {}
+_filing_handlers: dict[str, FilingHandler] = {}
+
+
+def register_publicity_handler(subject_type: str, handler: PublicityHandler) -> None:
+    """Called when a window on a subject of this type is terminated by a substantive objection."""
+    _publicity_handlers[subject_type] = handler
+
+
+def publicity_handler(subject_type: str) -> PublicityHandler | None:
+    return _publicity_handlers.get(subject_type)
+
+
+def register_filing_handler(subject_type: str, handler: FilingHandler) -> None:
+    """Called when a filing on a subject of this type is decided (approved or returned)."""
+    _filing_handlers[subject_type] = handler
+
+
+def filing_handler(subject_type: str) -> FilingHandler | None:
+    return _filing_handlers.get(subject_type)

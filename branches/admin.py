@@ -1,11 +1,14 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from audit.admin_mixins import AuditedAdminMixin
 
 from .life_models import CommitteeMember
-from .models import Organization, OrganizationUserObjectPermission
+from .models import Organization, OrganizationPolicy, OrganizationUserObjectPermission
+from .policies import POLICIES, validate_policy
 
 
 @admin.register(Organization)
@@ -41,3 +44,32 @@ class CommitteeMemberAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ["post"]
     search_fields = ["organization__name", "member__person__name"]
     raw_id_fields = ["organization", "member"]
+
+
+class PolicyForm(forms.ModelForm):
+    key = forms.ChoiceField(label="策略项", choices=[])
+
+    class Meta:
+        model = OrganizationPolicy
+        fields = ["organization", "key", "value"]
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = [(p.key, f"{p.label}（{p.key}）") for p in POLICIES.values()]
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        if cleaned.get("key") and "value" in cleaned:
+            try:
+                validate_policy(cleaned["key"], cleaned["value"])
+            except ValidationError as error:
+                self.add_error("value", error)
+        return cleaned
+
+
+@admin.register(OrganizationPolicy)
+class OrganizationPolicyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    form = PolicyForm
+    list_display = ["organization", "key", "value"]
+    list_filter = ["key"]
+    raw_id_fields = ["organization"]

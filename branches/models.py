@@ -125,8 +125,28 @@ class OrganizationUserObjectPermission(UserObjectPermissionBase):
         verbose_name_plural = "角色授权"
 
 
+
+class OrganizationPolicy(TimeStampedModel):
+    """A per-tenant policy setting (DESIGN §4.2: "variants … are a per-tenant policy setting, not code
+    forks"). A setting on an organization applies to its whole subtree unless a lower node overrides it;
+    keys and defaults are declared in `branches.policies`."""
+
+    organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.CASCADE,
+                                     related_name="policies")
+    key = models.CharField("策略项", max_length=64)
+    value = models.JSONField("取值")
+
+    class Meta:
+        verbose_name = "组织策略"
+        verbose_name_plural = "组织策略"
+        constraints = [models.UniqueConstraint(fields=["organization", "key"], name="organization_policy_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.key}"
+
+
 # Branch-life tables are declared in their own module (they reference `membership` by name only).
 from .life_models import CommitteeMember, CommitteePost  # noqa: E402
 
 __all__ = ["CommitteeMember", "CommitteePost", "Domain", "Organization", "OrganizationKind",
-           "OrganizationUserObjectPermission"]
+           "OrganizationPolicy", "OrganizationUserObjectPermission"]

@@ -10,7 +10,14 @@ from audit.services import record
 from partyadmin.errors import RuleViolation
 
 from . import rules
-from .models import ALLOWED_PARENT_KINDS, CommitteeMember, CommitteePost, Organization, OrganizationKind
+from .models import (
+    ALLOWED_PARENT_KINDS,
+    CommitteeMember,
+    CommitteePost,
+    Organization,
+    OrganizationKind,
+    OrganizationPolicy,
+)
 from .scoping import Role, forget_grants
 
 
@@ -110,3 +117,27 @@ def committee_member_end(*, acting_user: AbstractBaseUser | None, seat: Committe
     seat.save(update_fields=["ended_on", "updated_at"])
     record(actor=acting_user, action="committee.end", organization=seat.organization, subject=seat,
            changes={"ended_on": [None, ended_on]})
+
+
+@transaction.atomic
+def policy_set(*, acting_user: AbstractBaseUser | None, organization: Organization, key: str,
+               value: object) -> OrganizationPolicy:
+    """Sets a per-tenant policy for the organization's subtree."""
+    from django.core.exceptions import ValidationError
+
+    from .policies import validate_policy
+
+    try:
+        validate_policy(key, value)
+    except ValidationError as error:
+        raise RuleViolation("policy.invalid", "；".join(error.messages), field="value") from None
+    row = OrganizationPolicy.objects.filter(organization=organization, key=key).first()
+    before = row.value if row else None
+    if row is None:
+        row = OrganizationPolicy.objects.create(organization=organization, key=key, value=value)
+    else:
+        row.value = value
+        row.save(update_fields=["value", "updated_at"])
+    record(actor=acting_user, action="policy.set", organization=organization, subject=row,
+           changes={key: [before, value]})
+    return row

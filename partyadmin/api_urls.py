@@ -2,11 +2,17 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from branches.api import OrganizationViewSet
+from audit.accountability import api as accountability_api
+from audit.filings import api as filings_api
+from audit.notifications import api as notifications_api
+from audit.publicity import api as publicity_api
 from membership.api import MemberViewSet
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("members", MemberViewSet, basename="member")
+for part in (publicity_api, filings_api, accountability_api, notifications_api):
+    part.register(router)
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "partyadmin",
     "branches",
     "audit",
+    "audit.publicity",
+    "audit.filings",
+    "audit.accountability",
+    "audit.notifications",
     "membership",
     "recruitment",
     "scoring",
@@ -205,6 +209,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 if TESTING:
