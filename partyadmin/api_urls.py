@@ -1,11 +1,11 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from branches.api import OrganizationViewSet
 from audit.accountability import api as accountability_api
 from audit.filings import api as filings_api
 from audit.notifications import api as notifications_api
 from audit.publicity import api as publicity_api
+from branches.api import OrganizationViewSet
 from membership.api import MemberViewSet
 
 router = DefaultRouter()
