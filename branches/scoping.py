@@ -135,6 +135,11 @@ def roles_of(user: AnyUser) -> set[Role]:
     return {grant.role for grant in grants_of(user)}
 
 
+def path_roots(user: AnyUser, action: Action) -> list[str]:
+    """The minimal list of granted paths under which the user may do `action`."""
+    return _roots(user, action)
+
+
 def _roots(user: AnyUser, action: Action) -> list[str]:
     """Minimal set of granted paths where the action is allowed (nested grants collapse)."""
     paths = sorted({g.path for g in grants_of(user) if action in ROLE_ACTIONS[g.role]})

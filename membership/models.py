@@ -122,7 +122,7 @@ class Member(TimeStampedModel):
             ),
         ]
         # The county FK carries its own index (the shard key); lists filter by branch and status.
-        indexes = [models.Index(fields=["organization", "status"])]
+        indexes = [models.Index(fields=["organization", "status"]), models.Index(fields=["organization", "id"])]
 
     def __str__(self) -> str:
         return self.person.name

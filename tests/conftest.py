@@ -31,6 +31,15 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached numbers (dashboards, PDFs) never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def make_user(username: str, **extra: object):
     return get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
 
