@@ -87,7 +87,7 @@ def has_history_page(subject_type: str) -> bool:
     return subject_type in registered_types()
 
 
-# Names of the actions audit itself knows (logins, the tree, grants); others show their code.
+# Chinese names of actions, for the trail pages; an action without one shows its code.
 ACTION_LABELS = {
     "auth.login": "登录",
     "auth.logout": "退出登录",
@@ -95,7 +95,47 @@ ACTION_LABELS = {
     "organization.create": "新建组织",
     "grant.assign": "授予角色",
     "grant.revoke": "撤销角色",
+    "policy.set": "设置组织策略",
+    "committee.appoint": "支委任职",
+    "committee.end": "支委离任",
+    "member.create": "登记党员",
+    "member.update": "修改党员信息",
+    "member.reveal_personal_data": "查看完整个人信息",
+    "person.create": "登记人员",
+    "person.update": "修改人员信息",
+    "person.link_account": "关联本人账号",
+    "person.reencrypt": "个人信息密钥轮换",
+    "partyadmin.holiday.admin_change": "修改工作日历",
+    "partyadmin.holiday.generate_year": "生成年度日历",
+    "partyadmin.holiday.load": "载入节假日安排",
+    "publicity.open": "发布公示",
+    "publicity.start": "公示开始",
+    "publicity.close": "公示结束",
+    "publicity.terminate": "终止公示",
+    "publicity.entry_terminate": "终止公示对象程序",
+    "publicity.objection_file": "提出公示异议",
+    "publicity.objection_record": "登记公示异议",
+    "publicity.objection_investigate": "调查核实异议",
+    "publicity.objection_conclude": "办结公示异议",
+    "filing.submit": "报送备案/审批",
+    "filing.resubmit": "重新报送",
+    "filing.withdraw": "撤回报送",
+    "filing.approve": "审核通过",
+    "filing.return": "退回报送",
+    "filing.extend": "延长审批期限",
+    "filing.overdue": "报送事项超期",
+    "filing.material_download": "下载报送材料",
+    "accountability.open": "立案责任追究",
+    "accountability.add_party": "添加责任人",
+    "accountability.extend": "延长办理期限",
+    "accountability.close": "办结责任追究",
+    "accountability.overdue": "责任追究超期",
 }
+
+
+def register_action_labels(labels: dict[str, str]) -> None:
+    """Domain apps name their own actions at start-up."""
+    ACTION_LABELS.update(labels)
 
 
 def action_label(action: str) -> str:

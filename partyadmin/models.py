@@ -1,6 +1,8 @@
-"""Kernel tables: base mixins and the working-day calendar."""
+"""Kernel tables: base mixins, the working-day calendar and background-job runs."""
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class TimeStampedModel(models.Model):
@@ -38,3 +40,55 @@ class Holiday(TimeStampedModel):
         kind = "工作日" if self.is_working_day else "休息日"
         label = f"{self.date.isoformat()} {self.name}" if self.name else self.date.isoformat()
         return f"{label}（{kind}）"
+
+
+class JobRun(models.Model):
+    """One run of a background job and its progress (DESIGN §2.3, §2.5): the daily oversight job,
+    an import, the year-end rollup. Helpers and the daily-job registry are in `partyadmin.jobs`.
+
+    A run with a `day` claims that day for its job: the unique (name, day) pair makes a second
+    claim fail, so a daily job runs once per day unless forced. Runs without a day never collide.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "运行中"
+        SUCCEEDED = "succeeded", "已完成"
+        FAILED = "failed", "失败"
+
+    name = models.CharField("任务代码", max_length=100)
+    label = models.CharField("任务名称", max_length=100, blank=True)
+    day = models.DateField("业务日期", null=True, blank=True)
+    started_at = models.DateTimeField("开始时间", default=timezone.now)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.RUNNING)
+    total = models.PositiveIntegerField("总步数", default=0, help_text="0 表示总量未知")
+    done = models.PositiveIntegerField("已完成步数", default=0)
+    result = models.JSONField("结果", default=dict, blank=True)
+    error = models.TextField("错误信息", blank=True)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-started_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["name", "day"], name="jobrun_once_per_name_day")]
+
+    def __str__(self) -> str:
+        day = f" {self.day.isoformat()}" if self.day else ""
+        return f"{self.label or self.name}{day}（{self.get_status_display()}）"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == self.Status.RUNNING
+
+    @property
+    def percent(self) -> int | None:
+        """Progress in whole percent, or None while the total is unknown."""
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        if not self.total:
+            return None
+        return min(100, self.done * 100 // self.total)

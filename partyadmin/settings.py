@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "partyadmin.navigation.navigation",
+                "audit.notifications.context.unread_notifications",
             ],
         },
     },
@@ -203,6 +204,18 @@ SPECTACULAR_SETTINGS = {
         "MemberStatusEnum": "membership.models.MemberStatus",
     },
 }
+
+# Notifications are in-app; email is optional and off by default (console backend in the demo).
+NOTIFY_BY_EMAIL = env.bool("NOTIFY_BY_EMAIL", default=False)
+SITE_URL = env.str("SITE_URL", default="")  # absolute links in emails
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_URL = env.email_url("EMAIL_URL", default="smtp://localhost:25")
+EMAIL_HOST, EMAIL_PORT = EMAIL_URL["EMAIL_HOST"], EMAIL_URL["EMAIL_PORT"]
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = EMAIL_URL["EMAIL_HOST_USER"], EMAIL_URL["EMAIL_HOST_PASSWORD"]
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="partyadmin@localhost")
 
 LOGGING = {
     "version": 1,

@@ -55,7 +55,9 @@ def county(db) -> Organization:
 
 @pytest.fixture
 def town(county: Organization) -> Organization:
-    return make_org(county, "城关镇党委", "C01T01", OrganizationKind.COMMITTEE, domain=Domain.COMMUNITY)
+    """A township committee with approval power (有审批权的基层党委)."""
+    return make_org(county, "城关镇党委", "C01T01", OrganizationKind.COMMITTEE, domain=Domain.COMMUNITY,
+                    can_approve_admission=True)
 
 
 @pytest.fixture

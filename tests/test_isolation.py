@@ -23,14 +23,49 @@ def target(branch_a):
     return MemberFactory(organization=branch_a, person__name="欧阳绝密")
 
 
+@pytest.fixture
+def oversight(alice, branch_a, settings, tmp_path):
+    """A notice with an objection, a filing with a material, all of branch A."""
+    from audit.filings import services as filings
+    from audit.filings.models import FilingKind
+    from audit.filings.uploads import MaterialUpload
+    from audit.publicity import services as publicity
+    from tests.audit.filings.factories import pdf
+    from tests.audit.publicity.factories import TODAY, open_window
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    window = open_window(branch_a, acting_user=alice)
+    objection = publicity.objection_record(acting_user=alice, window=window, entry=None, content="反映情况",
+                                           channel="paper", anonymous=True, today=TODAY)
+    filing = filings.filing_submit(
+        acting_user=alice, from_organization=branch_a, kind=FilingKind.RECORD, subject_type="tests.subject",
+        subject_id="1", subject_label="备案事项", title="备案报告", note="",
+        materials=[MaterialUpload(title="备案报告", file=pdf())], today=TODAY,
+    )
+    return window, objection, filing, filing.materials.get()
+
+
 def foreign_user(role: Role, organization):
     user = make_user(f"outsider_{role.value}")
     org_services.grant_role(acting_user=None, user=user, organization=organization, role=role)
     return user
 
 
-def object_urls(branch, member) -> list[tuple[str, str]]:
+def object_urls(branch, member, window, objection, filing, material) -> list[tuple[str, str]]:
     return [
+        ("get", reverse("audit:publicity:detail", args=[window.pk])),
+        ("get", reverse("audit:publicity:pdf", args=[window.pk])),
+        ("get", reverse("audit:publicity:objection_file", args=[window.pk])),
+        ("post", reverse("audit:publicity:objection_file", args=[window.pk])),
+        ("get", reverse("audit:publicity:objection_record", args=[window.pk])),
+        ("get", reverse("audit:publicity:objection_detail", args=[objection.pk])),
+        ("post", reverse("audit:publicity:objection_conclude", args=[objection.pk])),
+        ("get", f"/api/v1/publicity-windows/{window.pk}/"),
+        ("get", f"/api/v1/publicity-objections/{objection.pk}/"),
+        ("get", reverse("audit:filings:detail", args=[filing.pk])),
+        ("post", reverse("audit:filings:decide", args=[filing.pk])),
+        ("get", reverse("audit:filings:material", args=[material.pk])),
+        ("get", f"/api/v1/filings/{filing.pk}/"),
         ("get", reverse("branches:detail", args=[branch.pk])),
         ("get", reverse("branches:children", args=[branch.pk])),
         ("get", reverse("membership:detail", args=[member.pk])),
@@ -46,22 +81,26 @@ def object_urls(branch, member) -> list[tuple[str, str]]:
 
 LIST_URLS = [
     reverse("branches:tree"), reverse("membership:list"), reverse("audit:events"),
-    "/api/v1/organizations/", "/api/v1/members/", reverse("home"),
+    reverse("audit:publicity:list"), reverse("audit:publicity:objection_list"), reverse("audit:filings:queue"),
+    reverse("audit:accountability:list"), reverse("audit:notifications:list"),
+    "/api/v1/organizations/", "/api/v1/members/", "/api/v1/publicity-windows/", "/api/v1/filings/",
+    reverse("home"),
 ]
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
 @pytest.mark.parametrize("where", ["sibling_branch", "other_county"])
-def test_foreign_objects_are_404_for_every_role(client, role, where, branch_a, branch_b, other_county, target):
+def test_foreign_objects_are_404_for_every_role(client, role, where, branch_a, branch_b, other_county, target,
+                                               oversight):
     user = foreign_user(role, branch_b if where == "sibling_branch" else other_county)
     client.force_login(user)
-    for method, url in object_urls(branch_a, target):
+    for method, url in object_urls(branch_a, target, *oversight):
         response = getattr(client, method)(url)
         assert response.status_code == 404, (role, method, url, response.status_code)
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_lists_never_show_foreign_rows_for_any_role(client, role, branch_a, branch_b, target):
+def test_lists_never_show_foreign_rows_for_any_role(client, role, branch_a, branch_b, target, oversight):
     MemberFactory(organization=branch_b)
     client.force_login(foreign_user(role, branch_b))
     for url in LIST_URLS:

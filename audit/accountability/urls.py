@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "accountability"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("new/", views.case_open, name="create"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/parties/", views.party_add, name="add_party"),
+    path("<int:pk>/extend/", views.case_extend, name="extend"),
+    path("<int:pk>/close/", views.case_close, name="close"),
+]

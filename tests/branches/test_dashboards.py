@@ -38,7 +38,7 @@ def test_dashboard_query_count_does_not_grow_with_members(client_for, rita, bran
                                                          django_assert_max_num_queries):
     MemberFactory.create_batch(30, organization=branch_a)
     client = client_for(rita)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("home"))
     assert response.status_code == 200
 
@@ -98,6 +98,6 @@ def test_tree_counts_members_of_the_subtree_in_one_query(client_for, rita, town,
     MemberFactory.create_batch(3, organization=branch_a)
     MemberFactory.create_batch(2, organization=branch_b)
     client = client_for(rita)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         html = client.get(reverse("branches:tree")).content.decode()
     assert "党员 5 名" in html and "党员 3 名" in html and "党员 2 名" in html
