@@ -20,6 +20,7 @@ from branches.scoping import Role, grants_of
 from membership import services as member_services
 from membership.models import Education, Gender, Member, MemberStatus, Person
 from membership.rules import anniversary, check_digit
+from partyadmin import demo_oversight
 from partyadmin.crypto import blind_index
 
 DEMO_PASSWORD = "Demo-2026-pa"  # noqa: S105 - printed for the demo accounts on purpose
@@ -129,7 +130,9 @@ class DemoBuilder:
         for spec, organization in self._walk(TREE, organizations):
             if spec.kind == OrganizationKind.BRANCH and spec.members:
                 self._members(spec, organization)
-        return self._accounts(organizations)
+        accounts = self._accounts(organizations)
+        demo_oversight.build(organizations)
+        return accounts
 
     def _walk(self, spec: OrgSpec, organizations: dict[str, Organization]) -> Iterator[tuple[OrgSpec, Organization]]:
         yield spec, organizations[spec.code]

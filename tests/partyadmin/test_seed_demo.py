@@ -64,3 +64,18 @@ def test_rerunning_creates_nothing_new(accounts):
 def test_member_account_is_linked_to_its_own_record(accounts):
     username = next(row[1] for row in accounts if row[0] == Role.MEMBER)
     assert Person.objects.filter(user__username=username, member__isnull=False).count() == 1
+
+
+def test_demo_has_oversight_in_every_state(accounts):
+    from audit.accountability.models import AccountabilityCase
+    from audit.filings.models import Filing
+    from audit.publicity.models import PublicityWindow
+    from partyadmin.models import JobRun
+
+    assert set(PublicityWindow.objects.values_list("status", flat=True)) == {"open", "closed", "scheduled", "terminated"}
+    statuses = set(Filing.objects.values_list("status", flat=True))
+    assert {"pending", "approved"} <= statuses
+    assert Filing.objects.filter(overdue_since__isnull=False).exists()
+    assert Filing.objects.filter(revision__gt=1).exists()
+    assert set(AccountabilityCase.objects.values_list("status", flat=True)) == {"open", "closed"}
+    assert JobRun.objects.filter(status="succeeded").exists()
