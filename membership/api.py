@@ -9,7 +9,7 @@ from branches.scoping import Action, organizations_for
 from partyadmin.crypto import mask_id_number, mask_phone
 
 from . import selectors
-from .models import Member, MemberStatus
+from .models import Flow, Member, MemberStatus
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -44,11 +44,17 @@ class MemberFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=MemberStatus.choices)
     category = django_filters.ChoiceFilter(choices=Domain.choices)
+    is_office_holder = django_filters.BooleanFilter(label="有职党员")
+    flow = django_filters.ChoiceFilter(
+        choices=[(selectors.FLOATING, "流动党员（流出或流入）"), *Flow.choices], method="filter_flow",
+        label="流动情况",
+    )
+    is_exempt = django_filters.BooleanFilter(label="免于积分评星")
     search = django_filters.CharFilter(method="filter_search", label="姓名、身份证号或手机号")
 
     class Meta:
         model = Member
-        fields = ["organization", "status", "category", "search"]
+        fields = ["organization", "status", "category", "is_office_holder", "flow", "is_exempt", "search"]
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -57,6 +63,9 @@ class MemberFilter(django_filters.FilterSet):
 
     def filter_organization(self, queryset: QuerySet[Member], name: str, value: Organization) -> QuerySet[Member]:
         return queryset.filter(organization__path__startswith=value.path)
+
+    def filter_flow(self, queryset: QuerySet[Member], name: str, value: str) -> QuerySet[Member]:
+        return queryset & selectors.member_list(user=self.request.user, flow=value)
 
     def filter_search(self, queryset: QuerySet[Member], name: str, value: str) -> QuerySet[Member]:
         return queryset & selectors.member_list(user=self.request.user, search=value)

@@ -9,7 +9,9 @@ from branches.models import Domain, Organization
 from partyadmin.crypto import mask_address, mask_id_number, mask_phone
 from partyadmin.forms import DateInput, StyledFormMixin
 
-from .models import Member, MemberStatus, Person
+from .imports import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
+from .models import Flow, Member, MemberStatus, Person
+from .selectors import FLOATING
 
 
 def _model_field(model: type[Model], name: str, **kwargs: Any) -> forms.Field:
@@ -70,6 +72,7 @@ class MemberForm(StyledFormMixin, forms.Form):
     is_exempt = _model_field(Member, "is_exempt", help_text="年老体弱、长期患病等，经本人申请、党支部同意。")
     exempt_reason = _model_field(Member, "exempt_reason")
     is_leading_cadre = _model_field(Member, "is_leading_cadre")
+    remark = _model_field(Member, "remark")
 
     def __init__(self, *args: Any, branches: QuerySet[Organization], party_groups: QuerySet[Organization],
                  **kwargs: Any) -> None:
@@ -101,6 +104,7 @@ class MemberEditForm(MemberForm):
             field: getattr(member, field) for field in (
                 "party_group", "status", "joined_on", "full_on", "category", "is_office_holder", "flow",
                 "flow_organization", "flow_certificate_no", "is_exempt", "exempt_reason", "is_leading_cadre",
+                "remark",
             )
         }
         kwargs.setdefault("initial", initial)
@@ -122,8 +126,11 @@ class MemberEditForm(MemberForm):
         return data
 
 
+YES_NO_ANY = {"": None, "yes": True, "no": False}
+
+
 class MemberFilterForm(StyledFormMixin, forms.Form):
-    """The list's GET filters."""
+    """The list's GET filters (the same ones select the rows of the Excel export)."""
 
     q = forms.CharField(label="搜索", required=False, max_length=50,
                         widget=forms.TextInput(attrs={"placeholder": "姓名、身份证号或手机号"}))
@@ -131,6 +138,12 @@ class MemberFilterForm(StyledFormMixin, forms.Form):
                                             empty_label="全部")
     status = forms.ChoiceField(label="党员类别", choices=[("", "全部"), *MemberStatus.choices], required=False)
     category = forms.ChoiceField(label="所在领域", choices=[("", "全部"), *Domain.choices], required=False)
+    office = forms.ChoiceField(label="有职/无职", choices=[("", "全部"), ("yes", "有职"), ("no", "无职")],
+                               required=False)
+    flow = forms.ChoiceField(label="流动情况", choices=[("", "全部"), (FLOATING, "流动党员（流出或流入）"),
+                                                   *Flow.choices], required=False)
+    exempt = forms.ChoiceField(label="积分评星", choices=[("", "全部"), ("no", "参加积分评星"),
+                                                      ("yes", "免于积分评星")], required=False)
     sort = forms.ChoiceField(
         label="排序", required=False,
         choices=[("", "默认"), ("name", "姓名"), ("-name", "姓名（倒序）"),
@@ -140,3 +153,34 @@ class MemberFilterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
+
+    def selector_filters(self) -> dict[str, Any]:
+        """The cleaned filters as keyword arguments for `selectors.member_list` (none when invalid)."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "search": data["q"], "organization": data["organization"], "status": data["status"],
+            "category": data["category"], "office_holder": YES_NO_ANY[data["office"]], "flow": data["flow"],
+            "exempt": YES_NO_ANY[data["exempt"]], "sort": data["sort"],
+        }
+
+    def audited_filters(self) -> dict[str, Any]:
+        """The filters given, as plain values for the audit trail (the organization by id)."""
+        if not self.is_valid():
+            return {}
+        return {key: value.pk if isinstance(value, Model) else value
+                for key, value in self.cleaned_data.items() if key != "sort" and value}
+
+
+class MemberImportForm(StyledFormMixin, forms.Form):
+    """The upload of a filled-in register sheet; its content is checked by `membership.imports`."""
+
+    file = forms.FileField(
+        label="Excel文件",
+        help_text=f"请使用下载的模板填写，.xlsx 格式，不超过 {MAX_IMPORT_BYTES // (1024 * 1024)} MB、"
+                  f"{MAX_IMPORT_ROWS:,} 行。",
+        widget=forms.ClearableFileInput(attrs={
+            "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }),
+    )

@@ -106,6 +106,7 @@ class Member(TimeStampedModel):
     exempt_reason = models.CharField("免于积分评星原因", max_length=200, blank=True)
     # seed 001: leading cadres are scored but not starred.
     is_leading_cadre = models.BooleanField("领导干部", default=False)
+    remark = models.CharField("备注", max_length=200, blank=True)
     is_active = models.BooleanField("在册", default=True)
 
     class Meta:

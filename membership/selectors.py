@@ -11,7 +11,7 @@ from branches.models import Organization, OrganizationKind
 from branches.scoping import Action, AnyUser
 from partyadmin.crypto import blind_index
 
-from .models import Member
+from .models import Flow, Member, Person
 
 PATH_FIELD = "organization__path"
 SORTS = {
@@ -36,14 +36,19 @@ def _members() -> QuerySet[Member]:
     return Member.objects.select_related("person", "organization", "party_group")
 
 
+FLOATING = "floating"  # the `flow` filter value for "flowing out or in"
+
+
 def member_list(
     *, user: AnyUser, search: str = "", organization: Organization | None = None, status: str = "",
-    category: str = "", sort: str = "",
+    category: str = "", office_holder: bool | None = None, flow: str = "", exempt: bool | None = None,
+    sort: str = "",
 ) -> QuerySet[Member]:
     """Members in the register the user may see, with optional filters.
 
     `search` matches the name (contains) or, exactly, an ID number or phone number through the
-    blind index, so the look-up never decrypts a row.
+    blind index, so the look-up never decrypts a row. `office_holder` and `exempt` filter when not
+    None (有职/无职, 免于积分评星); `flow` is a `Flow` value or `FLOATING` for every floating member.
     """
     members = scoping.scoped(
         _members().filter(is_active=True), user, Action.VIEW_MEMBER, path_field=PATH_FIELD, self_q=_self_q(user),
@@ -60,6 +65,14 @@ def member_list(
         members = members.filter(status=status)
     if category:
         members = members.filter(category=category)
+    if office_holder is not None:
+        members = members.filter(is_office_holder=office_holder)
+    if flow == FLOATING:
+        members = members.exclude(flow=Flow.NONE)
+    elif flow:
+        members = members.filter(flow=flow)
+    if exempt is not None:
+        members = members.filter(is_exempt=exempt)
     return members.order_by(*SORTS.get(sort, DEFAULT_SORT))
 
 
@@ -109,6 +122,35 @@ def party_groups_for_change(*, user: AnyUser) -> QuerySet[Organization]:
     ).order_by("path")
 
 
+def branches_for_change_named(*, user: AnyUser, labels: Iterable[str]) -> list[Organization]:
+    """Branches where the user may enter members whose organization code or name is one of `labels`
+    (the import's 所在党支部 column): one query, and nothing outside the user's scope."""
+    wanted = sorted(set(labels))
+    if not wanted:
+        return []
+    return list(branches_for_change(user=user).filter(Q(code__in=wanted) | Q(name__in=wanted)))
+
+
+def id_numbers_registered(*, digests: Iterable[str]) -> set[str]:
+    """Which of these ID-number blind indexes are already registered. The register is unique across
+    all tenants (the database constraint is global), so this check is too, exactly like the one in
+    `services.member_create`; it answers only "taken or not", never whose."""
+    wanted = sorted(set(digests))
+    taken: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        taken.update(Person.objects.filter(id_number_index__in=wanted[start:start + 500])
+                     .values_list("id_number_index", flat=True))
+    return taken
+
+
+def party_groups_for_change_named(*, user: AnyUser, names: Iterable[str]) -> list[Organization]:
+    """Party groups where the user may enter members, by name (the import's 党小组 column)."""
+    wanted = sorted(set(names))
+    if not wanted:
+        return []
+    return list(party_groups_for_change(user=user).filter(name__in=wanted))
+
+
 def organizations_for_filter(*, user: AnyUser) -> QuerySet[Organization]:
     """Organizations the list can be narrowed to (everything in view above the party groups)."""
     return scoping.organizations_for(user, Action.VIEW_MEMBER).exclude(
@@ -119,6 +161,13 @@ def organizations_for_filter(*, user: AnyUser) -> QuerySet[Organization]:
 def has_register_scope(user: AnyUser) -> bool:
     """Whether the user sees members beyond their own record."""
     return any(Action.VIEW_MEMBER in scoping.ROLE_ACTIONS[grant.role] for grant in scoping.grants_of(user))
+
+
+def register_root(*, user: AnyUser) -> Organization | None:
+    """The top organization of the user's register scope: where a register-wide action (an export
+    of an unfiltered list) is recorded in the audit trail."""
+    roots = scoping.top_organizations(user, Action.VIEW_MEMBER)
+    return roots[0] if roots else None
 
 
 def member_counts_by_path(*, user: AnyUser, under: Iterable[str]) -> dict[str, int]:

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.models import EventResult
-from audit.services import diff, record
+from audit.services import diff, mask_personal_data, record
 from branches.models import Organization, OrganizationKind
 from partyadmin.crypto import blind_index, mask_address, mask_id_number, mask_phone
 from partyadmin.errors import RuleViolation
@@ -27,7 +27,7 @@ PERSON_FIELDS = frozenset({
 })
 MEMBER_FIELDS = frozenset({
     "party_group", "status", "joined_on", "full_on", "category", "is_office_holder", "flow",
-    "flow_organization", "flow_certificate_no", "is_exempt", "exempt_reason", "is_leading_cadre",
+    "flow_organization", "flow_certificate_no", "is_exempt", "exempt_reason", "is_leading_cadre", "remark",
 })
 PERSONAL_DATA_MASKS = {"id_number": mask_id_number, "phone": mask_phone, "address": mask_address}
 REVEAL_ACTION = "member.reveal_personal_data"
@@ -197,6 +197,31 @@ def _member_changes(before: dict[str, Any], member: Member) -> dict[str, list[An
     return diff(before, after)
 
 
+def _member_build(*, organization: Organization, person: Person | None, fields: dict[str, Any]) -> Member:
+    """Every check `member_create` makes, nothing written: the unsaved member and its person."""
+    _check_keys(fields, PERSON_FIELDS | MEMBER_FIELDS)
+    if organization.kind != OrganizationKind.BRANCH:
+        raise RuleViolation("member.not_a_branch", "党员只能编入党支部。", field="organization")
+    person_fields = {key: value for key, value in fields.items() if key in PERSON_FIELDS}
+    member_fields = {key: value for key, value in fields.items() if key in MEMBER_FIELDS}
+    if person is None:
+        person = Person(county_id=organization.county_id)
+    elif Member.objects.filter(person=person).exists():
+        raise RuleViolation("member.already_registered", "此人已在党员名册中。", field="name")
+    _apply_person_fields(person, person_fields)
+    member = Member(person=person, organization=organization, county_id=organization.county_id)
+    member_fields.setdefault("flow", Flow.NONE)
+    _apply_member_fields(member, person, member_fields)
+    return member
+
+
+def member_validate(*, organization: Organization, **fields: Any) -> None:
+    """The checks `member_create` makes for a new person, without writing anything: raises the
+    RuleViolation `member_create` would raise. The Excel import checks every row this way before
+    it writes any (DESIGN §2.4)."""
+    _member_build(organization=organization, person=None, fields=fields)
+
+
 @transaction.atomic
 def member_create(
     *, acting_user: AbstractBaseUser | None, organization: Organization, person: Person | None = None,
@@ -207,22 +232,9 @@ def member_create(
     Without `person`, the person is created from the person fields; with it (a person already known,
     e.g. from the recruitment pipeline), the person fields given update that row.
     """
-    _check_keys(fields, PERSON_FIELDS | MEMBER_FIELDS)
-    if organization.kind != OrganizationKind.BRANCH:
-        raise RuleViolation("member.not_a_branch", "党员只能编入党支部。", field="organization")
-    person_fields = {key: value for key, value in fields.items() if key in PERSON_FIELDS}
-    member_fields = {key: value for key, value in fields.items() if key in MEMBER_FIELDS}
-    if person is None:
-        person = Person(county_id=organization.county_id)
-        before: dict[str, Any] = {}
-    else:
-        if Member.objects.filter(person=person).exists():
-            raise RuleViolation("member.already_registered", "此人已在党员名册中。", field="name")
-        before = _snapshot(person, PERSON_FIELDS)
-    _apply_person_fields(person, person_fields)
-    member = Member(person=person, organization=organization, county_id=organization.county_id)
-    member_fields.setdefault("flow", Flow.NONE)
-    _apply_member_fields(member, person, member_fields)
+    before: dict[str, Any] = _snapshot(person, PERSON_FIELDS) if person is not None else {}
+    member = _member_build(organization=organization, person=person, fields=fields)
+    person = member.person
     _save_person(person)
     member.person = person
     member.save()
@@ -269,6 +281,23 @@ def member_reveal_refused(*, acting_user: AbstractBaseUser, member: Member) -> N
     record(
         actor=acting_user, action=REVEAL_ACTION, organization=member.organization, subject=member,
         result=EventResult.FAILURE,
+    )
+
+
+EXPORT_ACTION = "member.export"
+
+
+@transaction.atomic
+def member_export(
+    *, acting_user: AbstractBaseUser, organization: Organization | None, count: int, filters: dict[str, Any],
+) -> None:
+    """Record an export of the register (DESIGN §2.7: every export is audited): who, how many rows,
+    under which filters. A search for an ID or phone number is kept masked."""
+    stored_filters, _ = mask_personal_data({key: value for key, value in filters.items() if value not in ("", None)})
+    record(
+        actor=acting_user, action=EXPORT_ACTION, organization=organization, subject_type="membership.member",
+        subject_label=f"党员名册导出 {count} 人",
+        changes={"count": [None, count], "filters": [None, stored_filters]},
     )
 
 

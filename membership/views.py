@@ -1,18 +1,27 @@
-"""Member register pages: list, detail (masked personal data, audited reveal), create, edit, own record."""
+"""Member register pages: list, detail (masked personal data, audited reveal), create, edit, own record,
+Excel export of the filtered list and Excel import of a branch's register sheet."""
+
+from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from branches.models import Organization
 from partyadmin.crypto import mask_address, mask_id_number, mask_phone
 from partyadmin.errors import RuleViolation
+from partyadmin.jobs import job_run_get_for_user
+from partyadmin.models import JobRun
+from partyadmin.workdays import china_today
 
-from . import selectors, services
-from .forms import MemberEditForm, MemberFilterForm, MemberForm
+from . import documents, imports, selectors, services, tasks
+from .forms import MemberEditForm, MemberFilterForm, MemberForm, MemberImportForm
+from .imports import XLSX_CONTENT_TYPE
 from .models import Member
 
 PAGE_SIZE = 20
@@ -24,15 +33,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
         # The member role sees only its own record (DESIGN §2.1).
         return redirect("membership:me")
     form = MemberFilterForm(request.GET or None, organizations=selectors.organizations_for_filter(user=request.user))
-    filters = form.cleaned_data if form.is_valid() else {}
-    members = selectors.member_list(
-        user=request.user,
-        search=filters.get("q", ""),
-        organization=filters.get("organization"),
-        status=filters.get("status", ""),
-        category=filters.get("category", ""),
-        sort=filters.get("sort", ""),
-    )
+    filters = form.selector_filters()
+    members = selectors.member_list(user=request.user, **filters)
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -149,3 +151,98 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = MemberEditForm(**form_kwargs)
     return render(request, "membership/form.html", {"form": form, "member": member, "title": "修改党员信息"})
+
+
+# --- Excel export ----------------------------------------------------------------------------
+
+@login_required
+def member_export(request: HttpRequest) -> HttpResponse:
+    """The list as filtered, in Excel, personal data masked; every export is audited (DESIGN §2.7).
+    A large list is written by a background job and offered on its result page."""
+    if not selectors.has_register_scope(request.user):
+        raise Http404("没有可导出的党员名册。")
+    form = MemberFilterForm(request.GET or None, organizations=selectors.organizations_for_filter(user=request.user))
+    if form.is_bound and not form.is_valid():
+        # An organization outside the scope is not a choice: the same answer as one that does not exist.
+        raise Http404("筛选条件有误或无权访问。")
+    filters = form.selector_filters()
+    if selectors.member_list(user=request.user, **filters).count() > documents.EXPORT_SYNC_MAX_ROWS:
+        run = tasks.member_export_start(acting_user=request.user, query=request.GET.urlencode())
+        return redirect("membership:export_result", pk=run.pk)
+    output, _ = documents.member_export(acting_user=request.user, filters=filters,
+                                        audited_filters=form.audited_filters())
+    return FileResponse(output, as_attachment=True, filename=documents.export_filename(china_today()),
+                        content_type=XLSX_CONTENT_TYPE)
+
+
+def _export_run(request: HttpRequest, pk: int) -> JobRun:
+    run = job_run_get_for_user(user=request.user, pk=pk)
+    if run.name != tasks.EXPORT_JOB:
+        raise Http404("导出记录不存在或无权查看。")
+    return run
+
+
+@login_required
+def member_export_result(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _export_run(request, pk)
+    return render(request, "membership/export_result.html", {"run": run})
+
+
+@never_cache
+@login_required
+def member_export_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The file of a finished export job, once: it is deleted as it is handed out."""
+    run = _export_run(request, pk)
+    handle = tasks.member_export_take(run)
+    if handle is None:
+        raise Http404("导出文件已下载或不存在，请重新导出。")
+    return FileResponse(handle, as_attachment=True, filename=run.result.get("filename") or "党员名册.xlsx",
+                        content_type=XLSX_CONTENT_TYPE)
+
+
+# --- Excel import ----------------------------------------------------------------------------
+
+def _branches_for_import(request: HttpRequest) -> QuerySet[Organization]:
+    branches = selectors.branches_for_change(user=request.user)
+    if not branches.exists():
+        raise PermissionDenied("无权导入党员。")
+    return branches
+
+
+@login_required
+def member_import(request: HttpRequest) -> HttpResponse:
+    """Upload a filled-in register sheet; every row is checked and nothing is written if any is bad."""
+    _branches_for_import(request)
+    if request.method == "POST":
+        form = MemberImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                sheet = imports.read_sheet(upload)
+            except RuleViolation as violation:
+                form.add_rule_violation(violation)
+            else:
+                run = tasks.member_import_start(acting_user=request.user, upload=upload, sheet=sheet)
+                return redirect("membership:import_result", pk=run.pk)
+    else:
+        form = MemberImportForm()
+    return render(request, "membership/import.html", {"form": form, "columns": imports.COLUMNS})
+
+
+@login_required
+def member_import_template(request: HttpRequest) -> FileResponse:
+    branches = _branches_for_import(request)
+    stream = BytesIO()
+    documents.import_template(branches=branches.only("name", "code"), stream=stream)
+    stream.seek(0)
+    return FileResponse(stream, as_attachment=True, filename="党员名册导入模板.xlsx", content_type=XLSX_CONTENT_TYPE)
+
+
+@login_required
+def member_import_result(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import's outcome: every bad cell (行, 列, 值, 问题) or the count written; progress while it runs."""
+    run = job_run_get_for_user(user=request.user, pk=pk)
+    if run.name != tasks.IMPORT_JOB:
+        raise Http404("导入记录不存在或无权查看。")
+    result = None if run.is_running else imports.ImportResult.from_dict(run.result or {})
+    return render(request, "membership/import_result.html", {"run": run, "result": result})

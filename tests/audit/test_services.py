@@ -107,3 +107,21 @@ def test_masked_values_and_other_numbers_are_left_alone(county):
     changes = {"id_number": ["410***********1234", None], "code": [None, "C01T01B01"], "account": [None, "13812345678901"]}
     event = record(actor=None, action="test.clean", organization=county, changes=changes)
     assert event.changes == changes
+
+
+def test_batch_appends_link_like_single_appends_and_write_the_head_once(county):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from audit.services import appending_in_batch
+
+    with CaptureQueriesContext(connection) as queries, appending_in_batch():
+        for n in range(5):
+            record(actor=None, action="test.batch", organization=county, changes={"n": [None, n]})
+    events = list(Event.objects.filter(chain=str(county.pk)).order_by("seq"))
+    assert [e.seq for e in events][-5:] == [events[-5].seq + i for i in range(5)]
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:], strict=False))
+    head = ChainHead.objects.get(chain=str(county.pk))
+    assert (head.seq, head.last_hash) == (events[-1].seq, events[-1].hash)
+    head_writes = [q for q in queries.captured_queries if q["sql"].startswith('UPDATE "audit_chainhead"')]
+    assert len(head_writes) == 1

@@ -63,3 +63,18 @@ def test_query_count_does_not_grow_with_the_page(rita, branch_a, api_for):
     with CaptureQueriesContext(connection) as fifty:
         assert client.get("/api/v1/members/").json()["count"] == 50
     assert len(fifty) == len(five)
+
+
+def test_filters_by_office_flow_and_exemption(alice, branch_a, api_for):
+    office = MemberFactory(organization=branch_a, is_office_holder=True)
+    floating = MemberFactory(organization=branch_a, flow="flow_out", flow_organization="某市某街道党工委")
+    exempt = MemberFactory(organization=branch_a, is_exempt=True, exempt_reason="长期患病")
+    client = api_for(alice)
+
+    def ids(**filters) -> set[int]:
+        return {row["id"] for row in client.get("/api/v1/members/", filters).json()["results"]}
+
+    assert ids(is_office_holder="true") == {office.pk}
+    assert ids(flow="floating") == ids(flow="flow_out") == {floating.pk}
+    assert ids(is_exempt="true") == {exempt.pk}
+    assert ids(is_exempt="false", is_office_holder="false") == {floating.pk}

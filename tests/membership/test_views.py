@@ -71,6 +71,39 @@ def test_list_filters_by_status(client_for, alice, branch_a):
     assert probationary.person.name in content and full.person.name not in content
 
 
+@pytest.mark.parametrize(("filters", "expected"), [
+    ({"office": "yes"}, {"office"}),
+    ({"office": "no"}, {"floating", "exempt", "plain"}),
+    ({"flow": "floating"}, {"floating"}),
+    ({"flow": "flow_in"}, {"floating"}),
+    ({"flow": "none"}, {"office", "exempt", "plain"}),
+    ({"exempt": "yes"}, {"exempt"}),
+    ({"exempt": "no"}, {"office", "floating", "plain"}),
+    ({"office": "no", "exempt": "no", "flow": "none"}, {"plain"}),
+])
+def test_list_filters_by_office_flow_and_exemption(client_for, alice, branch_a, filters, expected):
+    members = {
+        "office": MemberFactory(organization=branch_a, is_office_holder=True),
+        "floating": MemberFactory(organization=branch_a, flow="flow_in", flow_organization="某县某村党支部"),
+        "exempt": MemberFactory(organization=branch_a, is_exempt=True, exempt_reason="年老体弱"),
+        "plain": MemberFactory(organization=branch_a),
+    }
+    response = client_for(alice).get(reverse("membership:list"), filters)
+    shown = {member.pk for member in response.context["page"].object_list}
+    assert shown == {members[key].pk for key in expected}
+
+
+def test_list_offers_import_and_an_export_of_the_current_filter(client_for, alice, member_a):
+    content = client_for(alice).get(reverse("membership:list"), {"status": "full", "office": "no"}).content.decode()
+    assert reverse("membership:import") in content
+    assert f'{reverse("membership:export")}?status=full&amp;office=no' in content
+
+
+def test_list_offers_no_import_to_a_reviewer(client_for, rita, member_a):
+    content = client_for(rita).get(reverse("membership:list")).content.decode()
+    assert reverse("membership:import") not in content and reverse("membership:export") in content
+
+
 def test_htmx_filter_returns_the_table_only(client_for, alice, member_a):
     response = client_for(alice).get(reverse("membership:list"), HTTP_HX_REQUEST="true")
     content = response.content.decode()
@@ -111,8 +144,9 @@ def test_list_query_count_does_not_grow_with_members(client_for, rita, branch_a,
     MemberFactory.create_batch(20, organization=branch_b)
     many = _list_queries(client, 50)
     assert few == many
-    # session read + write (idle timeout: saved every request), user, grants, count, filter choices, page
-    with django_assert_max_num_queries(9):
+    # session read + write (idle timeout: saved every request), user, grants, count, filter choices, page,
+    # the navbar's unread notifications
+    with django_assert_max_num_queries(10):
         client.get(reverse("membership:list"))
 
 
