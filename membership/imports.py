@@ -39,9 +39,9 @@ from . import rules, selectors, services
 from .models import Education, Flow, MemberStatus
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
-# The write is one transaction that holds the county's audit-chain lock throughout, and each event
-# adds a row version to the chain head, so its time grows with the square of the rows (measured:
-# 10,000 rows ≈ 250 s on 2 cores, see tests/benchmarks/bench_import.py). Larger files are split.
+# The write is one transaction that holds the county's audit-chain lock throughout (one head write
+# for the batch): 10,000 rows ≈ 66 s on 2 busy cores (tests/benchmarks/bench_import.py), linear in
+# the rows. Larger files are split, so that one import does not block the county's writers longer.
 MAX_IMPORT_ROWS = 10_000
 # A 10 MB .xlsx of plain cells unpacks to well under this; more means a zip bomb, not a register.
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
