@@ -22,6 +22,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("党员", reverse("membership:list")))
     elif Role.MEMBER in roles:
         items.append(("我的档案", reverse("membership:me")))
+    if Action.VIEW_MEMBER in actions:
+        items.append(("党费", reverse("dues:index")))
+    elif Role.MEMBER in roles:
+        items.append(("我的党费", reverse("dues:me")))
     if Action.VIEW_MEMBER in actions or Role.MEMBER in roles:
         items.append(("公示", reverse("audit:publicity:list")))
     if Action.VIEW_MEMBER in actions:

@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("organizations/", include("branches.urls")),
+    path("organizations/<int:pk>/committee/", include("branches.committee_urls")),
+    path("dues/", include("branches.dues.urls")),
     path("members/", include("membership.urls")),
     path("audit/", include("audit.urls")),
     path("api/v1/", include("partyadmin.api_urls")),
