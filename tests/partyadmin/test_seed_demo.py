@@ -1,4 +1,7 @@
-"""`seed_demo`: deterministic demo data, an account per role, and no duplicates on a re-run."""
+"""`seed_demo`: deterministic demo data, an account per role, and no duplicates on a re-run.
+
+Seeding takes seconds, so each test below checks one promise of the demo as a whole.
+"""
 
 from io import StringIO
 
@@ -25,57 +28,58 @@ def accounts() -> list[list[str]]:
     return seed()
 
 
-def test_every_role_has_an_account(accounts):
+def test_every_role_has_an_account_that_can_log_in(client, accounts):
     assert all(len(row) == 4 for row in accounts)
     assert {row[0] for row in accounts} == {role.value for role in Role}
-
-
-def test_every_printed_account_can_log_in(client, accounts):
     for _role, username, password, _organization in accounts:
         response = client.post(reverse("login"), {"username": username, "password": password})
         assert response.status_code == 302, username
         client.post(reverse("logout"))
+    member = next(row[1] for row in accounts if row[0] == Role.MEMBER)
+    assert Person.objects.filter(user__username=member, member__isnull=False).count() == 1
 
 
-def test_the_tree_has_the_promised_shape(accounts):
-    kinds = Organization.objects.values_list("kind", flat=True)
-    assert list(kinds).count(OrganizationKind.COUNTY_DEPT) == 1
+def test_the_register_has_the_promised_shape(accounts):
+    kinds = list(Organization.objects.values_list("kind", flat=True))
+    assert kinds.count(OrganizationKind.COUNTY_DEPT) == 1
     assert Organization.objects.filter(kind=OrganizationKind.COMMITTEE, name__endswith="镇党委").count() == 3
-    assert Organization.objects.filter(kind=OrganizationKind.GENERAL_BRANCH).count() == 1
-    assert Organization.objects.filter(kind=OrganizationKind.BRANCH).count() >= 12
-    assert Organization.objects.filter(kind=OrganizationKind.PARTY_GROUP).exists()
+    assert kinds.count(OrganizationKind.GENERAL_BRANCH) == 1
+    assert kinds.count(OrganizationKind.BRANCH) >= 12
+    assert OrganizationKind.PARTY_GROUP in kinds
     domains = set(Organization.objects.filter(kind=OrganizationKind.BRANCH).values_list("domain", flat=True))
     assert {"rural", "community", "organ", "soe"} <= domains
-
-
-def test_about_three_hundred_members_with_valid_id_numbers(accounts):
     assert 280 <= Member.objects.count() <= 320
     for person in Person.objects.all()[:50]:
         rules.validate_id_number(person.id_number)
 
 
-def test_rerunning_creates_nothing_new(accounts):
-    counts = (Organization.objects.count(), Person.objects.count(), Member.objects.count())
-    again = seed()
-    assert (Organization.objects.count(), Person.objects.count(), Member.objects.count()) == counts
-    assert again == accounts
-
-
-def test_member_account_is_linked_to_its_own_record(accounts):
-    username = next(row[1] for row in accounts if row[0] == Role.MEMBER)
-    assert Person.objects.filter(user__username=username, member__isnull=False).count() == 1
-
-
-def test_demo_has_oversight_in_every_state(accounts):
+def test_the_demo_shows_every_state_of_oversight_and_branch_life(accounts):
     from audit.accountability.models import AccountabilityCase
     from audit.filings.models import Filing
     from audit.publicity.models import PublicityWindow
+    from branches.dues.models import DuesBase, DuesLapseFlag, DuesPayment
+    from branches.life_models import Election, TermExtension
     from partyadmin.models import JobRun
 
     assert set(PublicityWindow.objects.values_list("status", flat=True)) == {"open", "closed", "scheduled", "terminated"}
-    statuses = set(Filing.objects.values_list("status", flat=True))
-    assert {"pending", "approved"} <= statuses
+    assert {"pending", "approved"} <= set(Filing.objects.values_list("status", flat=True))
     assert Filing.objects.filter(overdue_since__isnull=False).exists()
     assert Filing.objects.filter(revision__gt=1).exists()
     assert set(AccountabilityCase.objects.values_list("status", flat=True)) == {"open", "closed"}
     assert JobRun.objects.filter(status="succeeded").exists()
+    assert DuesBase.objects.filter(year=2026).count() > 40
+    assert DuesPayment.objects.count() > 100
+    assert DuesLapseFlag.objects.filter(resolved=False).exists()
+    assert Election.objects.filter(kind="general").count() == 1
+    assert TermExtension.objects.count() == 1
+
+
+def test_rerunning_creates_nothing_new(accounts):
+    from audit.models import Event
+
+    counts = (Organization.objects.count(), Person.objects.count(), Member.objects.count())
+    events = Event.objects.exclude(action__startswith="auth.").count()
+    again = seed()
+    assert (Organization.objects.count(), Person.objects.count(), Member.objects.count()) == counts
+    assert again == accounts
+    assert Event.objects.exclude(action__startswith="auth.").count() == events  # no write happened twice
