@@ -7,12 +7,13 @@ from audit.notifications import api as notifications_api
 from audit.publicity import api as publicity_api
 from branches.api import OrganizationViewSet
 from branches.dues import api as dues_api
+from branches.meetings import api as meetings_api
 from membership.api import MemberViewSet
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("members", MemberViewSet, basename="member")
-for part in (publicity_api, filings_api, accountability_api, notifications_api, dues_api):
+for part in (publicity_api, filings_api, accountability_api, notifications_api, dues_api, meetings_api):
     part.register(router)
 
 urlpatterns = [

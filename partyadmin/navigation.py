@@ -23,6 +23,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     elif Role.MEMBER in roles:
         items.append(("我的档案", reverse("membership:me")))
     if Action.VIEW_MEMBER in actions:
+        items.append(("组织生活", reverse("meetings:list")))
+    elif Role.MEMBER in roles:
+        items.append(("我的组织生活", reverse("meetings:mine")))
+    if Role.REVIEWER in roles:
+        items.append(("会议达标", reverse("meetings:compliance")))
+    if Action.VIEW_MEMBER in actions:
         items.append(("党费", reverse("dues:index")))
     elif Role.MEMBER in roles:
         items.append(("我的党费", reverse("dues:me")))

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "axes",
     "partyadmin",
     "branches",
+    "branches.meetings",
     "branches.dues",
     "audit",
     "audit.publicity",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("organizations/", include("branches.urls")),
     path("organizations/<int:pk>/committee/", include("branches.committee_urls")),
     path("dues/", include("branches.dues.urls")),
+    path("meetings/", include("branches.meetings.urls")),
     path("members/", include("membership.urls")),
     path("audit/", include("audit.urls")),
     path("api/v1/", include("partyadmin.api_urls")),
