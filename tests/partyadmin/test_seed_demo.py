@@ -72,6 +72,10 @@ def test_the_demo_shows_every_state_of_oversight_and_branch_life(accounts):
     assert DuesLapseFlag.objects.filter(resolved=False).exists()
     assert Election.objects.filter(kind="general").count() == 1
     assert TermExtension.objects.count() == 1
+    from branches.meetings.models import Meeting
+
+    assert Meeting.objects.filter(status="recorded").count() > 60
+    assert Meeting.objects.filter(is_late=True).exists() and Meeting.objects.filter(status="voided").exists()
 
 
 def test_rerunning_creates_nothing_new(accounts):
