@@ -42,7 +42,10 @@ def oversight(alice, branch_a, settings, tmp_path):
         subject_id="1", subject_label="备案事项", title="备案报告", note="",
         materials=[MaterialUpload(title="备案报告", file=pdf())], today=TODAY,
     )
-    return window, objection, filing, filing.materials.get()
+    from tests.branches.meetings.factories import record as record_meeting
+
+    meeting = record_meeting(branch_a, "general_meeting", TODAY, acting_user=alice, today=TODAY)
+    return window, objection, filing, filing.materials.get(), meeting
 
 
 def foreign_user(role: Role, organization):
@@ -51,8 +54,18 @@ def foreign_user(role: Role, organization):
     return user
 
 
-def object_urls(branch, member, window, objection, filing, material) -> list[tuple[str, str]]:
+def object_urls(branch, member, window, objection, filing, material, meeting) -> list[tuple[str, str]]:
     return [
+        ("get", reverse("meetings:detail", args=[meeting.pk])),
+        ("get", reverse("meetings:edit", args=[meeting.pk])),
+        ("post", reverse("meetings:void", args=[meeting.pk])),
+        ("get", reverse("meetings:calendar", args=[branch.pk])),
+        ("get", f"/api/v1/meetings/{meeting.pk}/"),
+        ("get", reverse("dues:branch", args=[branch.pk])),
+        ("post", reverse("dues:payment_create", args=[branch.pk])),
+        ("get", reverse("dues:unpaid_export", args=[branch.pk])),
+        ("get", reverse("committee:page", args=[branch.pk])),
+        ("post", reverse("committee:appoint", args=[branch.pk])),
         ("get", reverse("audit:publicity:detail", args=[window.pk])),
         ("get", reverse("audit:publicity:pdf", args=[window.pk])),
         ("get", reverse("audit:publicity:objection_file", args=[window.pk])),
@@ -83,6 +96,8 @@ LIST_URLS = [
     reverse("branches:tree"), reverse("membership:list"), reverse("audit:events"),
     reverse("audit:publicity:list"), reverse("audit:publicity:objection_list"), reverse("audit:filings:queue"),
     reverse("audit:accountability:list"), reverse("audit:notifications:list"),
+    reverse("meetings:list"), reverse("meetings:compliance"), reverse("dues:index"), reverse("membership:export"),
+    "/api/v1/meetings/", "/api/v1/dues-payments/",
     "/api/v1/organizations/", "/api/v1/members/", "/api/v1/publicity-windows/", "/api/v1/filings/",
     reverse("home"),
 ]
@@ -106,9 +121,22 @@ def test_lists_never_show_foreign_rows_for_any_role(client, role, branch_a, bran
     for url in LIST_URLS:
         response = client.get(url, follow=True)
         assert response.status_code in (200, 404), (role, url)
-        body = response.content.decode()
+        body = _text_of(response)
         assert target.person.name not in body, (role, url)
         assert branch_a.name not in body, (role, url)
+
+
+def _text_of(response) -> str:
+    """The response as text; an Excel download as the text of all its cells."""
+    if not getattr(response, "streaming", False) and "spreadsheet" not in response.get("Content-Type", ""):
+        return response.content.decode()
+    import io
+
+    from openpyxl import load_workbook
+
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    return " ".join(str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row)
 
 
 def test_missing_and_foreign_objects_answer_alike(client, charlie, branch_a, target):
