@@ -6,6 +6,8 @@ phone, address) is encrypted at rest with SM4-GCM; the ID number and the phone c
 blind index beside them for uniqueness checks and exact look-up (DESIGN §2.1).
 """
 
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -13,6 +15,28 @@ from django.db.models import F, Q
 from branches.models import Domain, Organization
 from partyadmin.crypto import EncryptedCharField
 from partyadmin.models import TimeStampedModel
+
+
+class HardDeleteRefused(Exception):  # noqa: N818 - reads as what happened
+    """People and register entries are never deleted (DESIGN §5: the record is corrected by a new record);
+    a member who leaves the register is marked inactive with the reason (`membership.changes`)."""
+
+
+class NoDeleteQuerySet(models.QuerySet):
+    def delete(self) -> NoReturn:
+        raise HardDeleteRefused("党员和人员记录不能删除：请办理组织关系转出、去世或除名等变动。")
+
+
+class NoDeleteModel(models.Model):
+    """Refuses `delete()` on the row and on its querysets."""
+
+    objects = NoDeleteQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise HardDeleteRefused("党员和人员记录不能删除：请办理组织关系转出、去世或除名等变动。")
 
 
 class Gender(models.TextChoices):
@@ -39,7 +63,7 @@ class Flow(models.TextChoices):
     FLOW_IN = "flow_in", "流入"
 
 
-class Person(TimeStampedModel):
+class Person(NoDeleteModel, TimeStampedModel):
     """A person known to the party organization, whatever their current stage."""
 
     name = models.CharField("姓名", max_length=50)
@@ -79,7 +103,7 @@ class Person(TimeStampedModel):
         return self.name
 
 
-class Member(TimeStampedModel):
+class Member(NoDeleteModel, TimeStampedModel):
     """A person's entry in a branch's member register."""
 
     person = models.OneToOneField(Person, verbose_name="人员", on_delete=models.PROTECT, related_name="member")
@@ -127,3 +151,15 @@ class Member(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.person.name
+
+
+# Changes of a member's situation (transfers, floating, exemption, disposal, status) live in their own
+# module and reference these models by name.
+from .changes.models import (  # noqa: E402, F401
+    DisposalCase,
+    Exemption,
+    FlowRecord,
+    FlowReport,
+    StatusChange,
+    Transfer,
+)

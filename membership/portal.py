@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import HttpRequest
+from django.template.loader import render_to_string
 
 from .models import Member
 
@@ -52,3 +54,11 @@ def _notices(user: AbstractBaseUser, member: Member) -> dict[str, Any] | None:
 
 def register_own_panels() -> None:
     register_portal_panel(Panel("notices", "支部公示", "membership/portal/notices.html", _notices, order=50))
+
+
+def render_panels(request: HttpRequest, member: Member) -> list[tuple[str, str]]:
+    """Each panel rendered with its own template: [(title, html)]."""
+    return [
+        (panel.title, render_to_string(panel.template, context, request=request))
+        for panel, context in panels_for(request.user, member)
+    ]

@@ -19,7 +19,7 @@ from partyadmin.jobs import job_run_get_for_user
 from partyadmin.models import JobRun
 from partyadmin.workdays import china_today
 
-from . import documents, imports, selectors, services, tasks
+from . import documents, imports, portal, selectors, services, tasks
 from .forms import MemberEditForm, MemberFilterForm, MemberForm, MemberImportForm
 from .imports import XLSX_CONTENT_TYPE
 from .models import Member
@@ -87,7 +87,9 @@ def member_me(request: HttpRequest) -> HttpResponse:
     member = selectors.member_for_user(request.user)
     if member is None:
         return render(request, "membership/me_missing.html", status=404)
-    return render(request, "membership/detail.html", _detail_context(request, member) | {"is_me": True})
+    panels = portal.render_panels(request, member)
+    return render(request, "membership/detail.html",
+                  _detail_context(request, member) | {"is_me": True, "portal_panels": panels})
 
 
 @never_cache

@@ -9,11 +9,13 @@ from branches.api import OrganizationViewSet
 from branches.dues import api as dues_api
 from branches.meetings import api as meetings_api
 from membership.api import MemberViewSet
+from membership.changes import api as member_changes_api
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("members", MemberViewSet, basename="member")
-for part in (publicity_api, filings_api, accountability_api, notifications_api, dues_api, meetings_api):
+for part in (publicity_api, filings_api, accountability_api, notifications_api, dues_api, meetings_api,
+             member_changes_api):
     part.register(router)
 
 urlpatterns = [

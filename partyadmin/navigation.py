@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("组织", reverse("branches:tree")))
     if Action.VIEW_MEMBER in actions:
         items.append(("党员", reverse("membership:list")))
+        items.append(("党员变动", reverse("membership:changes:index")))
     elif Role.MEMBER in roles:
         items.append(("我的档案", reverse("membership:me")))
     if Action.VIEW_MEMBER in actions:

@@ -204,6 +204,7 @@ SPECTACULAR_SETTINGS = {
         "DomainEnum": "branches.models.Domain",
         "OrganizationKindEnum": "branches.models.OrganizationKind",
         "MemberStatusEnum": "membership.models.MemberStatus",
+        "TransferKindEnum": "membership.changes.models.TransferKind",
     },
 }
 
