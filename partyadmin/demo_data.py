@@ -20,7 +20,7 @@ from branches.scoping import Role, grants_of
 from membership import services as member_services
 from membership.models import Education, Gender, Member, MemberStatus, Person
 from membership.rules import anniversary, check_digit
-from partyadmin import demo_branch_life, demo_meetings, demo_oversight
+from partyadmin import demo_branch_life, demo_changes, demo_meetings, demo_oversight
 from partyadmin.crypto import blind_index
 
 DEMO_PASSWORD = "Demo-2026-pa"  # noqa: S105 - printed for the demo accounts on purpose
@@ -132,6 +132,7 @@ class DemoBuilder:
                 self._members(spec, organization)
         accounts = self._accounts(organizations)
         demo_oversight.build(organizations)
+        demo_changes.build(organizations, demo_oversight.demo_today())  # before dues: a transfer moves a member
         demo_branch_life.build(organizations, demo_oversight.demo_today())
         demo_meetings.build(organizations, demo_oversight.demo_today())
         return accounts

@@ -76,6 +76,11 @@ def test_the_demo_shows_every_state_of_oversight_and_branch_life(accounts):
 
     assert Meeting.objects.filter(status="recorded").count() > 60
     assert Meeting.objects.filter(is_late=True).exists() and Meeting.objects.filter(status="voided").exists()
+    from membership.changes.models import Exemption, FlowRecord, Transfer
+
+    assert set(Transfer.objects.values_list("status", flat=True)) == {"requested", "accepted", "refused"}
+    assert FlowRecord.objects.count() == 1
+    assert Member.objects.filter(is_exempt=True).count() == 1 and Exemption.objects.count() == 1
 
 
 def test_rerunning_creates_nothing_new(accounts):
