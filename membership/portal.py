@@ -4,7 +4,7 @@ records (my meetings and dues in `branches`, my points in `scoring`, my post in 
 AppConfig.ready(); membership itself adds the panels of what lies below it (the branch's notices).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ class Panel:
     template: str
     context: PanelContext
     order: int = 100
+    title_for_others: str = ""  # the title when an officer looks at someone else's record
 
 
 _panels: dict[str, Panel] = {}
@@ -34,10 +35,12 @@ def register_portal_panel(panel: Panel) -> None:
     _panels[panel.name] = panel
 
 
-def panels_for(user: AbstractBaseUser, member: Member) -> list[tuple[Panel, dict[str, Any]]]:
+def panels_for(user: AbstractBaseUser, member: Member, *, exclude: Collection[str] = ()) -> list[tuple[Panel, dict[str, Any]]]:
     """The panels that have something for this member, in order, each with its context."""
     shown = []
     for panel in sorted(_panels.values(), key=lambda p: (p.order, p.name)):
+        if panel.name in exclude:
+            continue
         context = panel.context(user, member)
         if context is not None:
             shown.append((panel, context))
@@ -56,9 +59,11 @@ def register_own_panels() -> None:
     register_portal_panel(Panel("notices", "支部公示", "membership/portal/notices.html", _notices, order=50))
 
 
-def render_panels(request: HttpRequest, member: Member) -> list[tuple[str, str]]:
+def render_panels(request: HttpRequest, member: Member, *, exclude: Collection[str] = ()) -> list[tuple[str, str]]:
     """Each panel rendered with its own template: [(title, html)]."""
+    own = member.person.user_id == request.user.pk
     return [
-        (panel.title, render_to_string(panel.template, context, request=request))
-        for panel, context in panels_for(request.user, member)
+        (panel.title if own else panel.title_for_others or panel.title,
+         render_to_string(panel.template, {**context, "own": own}, request=request))
+        for panel, context in panels_for(request.user, member, exclude=exclude)
     ]

@@ -79,7 +79,9 @@ def _detail_context(request: HttpRequest, member: Member) -> dict:
 @login_required
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = selectors.member_get(user=request.user, pk=pk)
-    return render(request, "membership/detail.html", _detail_context(request, member))
+    # The member's own panels (meetings, dues, …); the branch notices panel is the reader's, not the member's.
+    panels = portal.render_panels(request, member, exclude={"notices"})
+    return render(request, "membership/detail.html", _detail_context(request, member) | {"portal_panels": panels})
 
 
 @login_required

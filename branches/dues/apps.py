@@ -23,7 +23,8 @@ class DuesConfig(AppConfig):
         register_subject("dues.duesbase", lambda user, pk: selectors.base_get(user=user, pk=pk))
         register_subject("dues.duespayment", lambda user, pk: selectors.payment_get(user=user, pk=pk))
         register_subject("dues.dueslapseflag", lambda user, pk: selectors.lapse_flag_get(user=user, pk=pk))
-        register_portal_panel(Panel("dues", "我的党费", "branches/dues/_portal_panel.html", _portal_panel, order=30))
+        register_portal_panel(Panel("dues", "我的党费", "branches/dues/_portal_panel.html", _portal_panel, order=30,
+                                    title_for_others="党费"))
         _wire_dues()
 
 

@@ -25,7 +25,7 @@ class MeetingsConfig(AppConfig):
         # The audit history page shows a meeting's events only to users who may see the meeting.
         register_subject("meetings.meeting", lambda user, subject_id: meeting_get(user=user, pk=subject_id))
         register_portal_panel(Panel("meetings", "我的组织生活", "branches/meetings/_portal_panel.html", _portal_panel,
-                                    order=20))
+                                    order=20, title_for_others="组织生活"))
 
 
 def _portal_panel(user, member) -> dict:  # type: ignore[no-untyped-def]
