@@ -248,13 +248,13 @@ def package_years() -> range:
 
 
 def package_day(d: date) -> tuple[bool, str]:
-    """(is working day, name) for `d` from chinesecalendar; NotImplementedError outside its years.
+    """(is working day, name) for `d` from chinesecalendar; LookupError outside its years.
 
     The same reading as `chinese_calendar.get_holiday_detail`, straight from its public tables
     (that function re-derives the package's year range on every call: 8,000 calls took a second).
     """
     if d.year not in package_years():
-        raise NotImplementedError(f"no available data for year {d.year}")
+        raise LookupError(f"chinesecalendar has no data for {d.year}")
     if d in chinese_calendar.workdays:
         working, english_name = True, chinese_calendar.workdays[d]
     elif d in chinese_calendar.holidays:
