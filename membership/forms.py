@@ -89,9 +89,15 @@ class MemberForm(StyledFormMixin, forms.Form):
         return data
 
 
+# Changed only through their procedures (membership.changes: flow registration, exemption with its
+# filing), never by editing the record: the edit form leaves them out.
+PROCEDURE_FIELDS = ("flow", "flow_organization", "flow_certificate_no", "is_exempt", "exempt_reason")
+
+
 class MemberEditForm(MemberForm):
     """Edit a member. The personal data fields start empty (the stored values are never put into
-    the page unmasked); left empty, they keep the stored value."""
+    the page unmasked); left empty, they keep the stored value. Flow and exemption are not editable
+    here (PROCEDURE_FIELDS)."""
 
     def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
         person = member.person
@@ -102,14 +108,15 @@ class MemberEditForm(MemberForm):
             )
         } | {
             field: getattr(member, field) for field in (
-                "party_group", "status", "joined_on", "full_on", "category", "is_office_holder", "flow",
-                "flow_organization", "flow_certificate_no", "is_exempt", "exempt_reason", "is_leading_cadre",
+                "party_group", "status", "joined_on", "full_on", "category", "is_office_holder", "is_leading_cadre",
                 "remark",
             )
         }
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         del self.fields["organization"]
+        for name in PROCEDURE_FIELDS:
+            del self.fields[name]
         masks = {"id_number": mask_id_number, "phone": mask_phone, "address": mask_address}
         for name, mask in masks.items():
             field = self.fields[name]

@@ -367,3 +367,16 @@ def test_outsider_post_to_edit_is_404_and_changes_nothing(client_for, charlie, m
     assert counts() == before
     member_a.person.refresh_from_db()
     assert member_a.person.name != "王五"
+
+
+def test_edit_cannot_change_flow_or_exemption(client_for, alice, member_a):
+    """Exemption is decided by the branch and filed upward (seeds 000, 002), flow is registered with its
+    活动证: the record's edit form must not bypass either procedure."""
+    data = form_data(member_a.organization, id_number="", phone="", address="", name=member_a.person.name,
+                     gender=member_a.person.gender, birth_date=member_a.person.birth_date.isoformat(),
+                     joined_on=member_a.joined_on.isoformat(), full_on=member_a.full_on.isoformat(),
+                     is_exempt="on", exempt_reason="年老体弱", flow="flow_out", flow_organization="外地")
+    response = client_for(alice).post(reverse("membership:edit", args=[member_a.pk]), data)
+    assert response.status_code == 302  # the edit itself went through
+    member_a.refresh_from_db()
+    assert not member_a.is_exempt and member_a.flow == "none"
