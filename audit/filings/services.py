@@ -7,12 +7,12 @@ conditional UPDATE (`… WHERE status = 'pending' AND revision = n`) whose row c
 reviewers deciding at once, or a decision racing a withdrawal, leave exactly one outcome.
 """
 
-import logging
 from collections.abc import Iterable, Sequence
 from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -25,13 +25,12 @@ from branches.models import Organization, OrganizationKind, OrganizationUserObje
 from branches.policies import policy_value
 from branches.scoping import Role
 from partyadmin.errors import RuleViolation
+from partyadmin.files import removed_on_failure
 from partyadmin.workdays import add_working_days, china_today
 
 from . import policies, rules
 from .models import Filing, FilingKind, FilingMaterial, FilingRound, FilingStatus
 from .uploads import CheckedMaterial, MaterialUpload, check_uploads
-
-logger = logging.getLogger(__name__)
 
 # Who answers a filing addressed to an organization: its reviewers and its officers.
 HANDLER_ROLES = (Role.REVIEWER, Role.SECRETARY, Role.COMMITTEE)
@@ -121,14 +120,9 @@ def _store_materials(*, filing: Filing, checked: Iterable[CheckedMaterial], acti
     return rows
 
 
-def _discard_files(names: list[str]) -> None:
-    """Files of a submission that failed after they were written (the rows rolled back)."""
-    storage = FilingMaterial._meta.get_field("file").storage
-    for name in names:
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.warning("could not remove the stored material %s of a failed submission", name)
+def _material_storage() -> Storage:
+    """Where materials are stored: a failed submission removes the files it wrote there."""
+    return FilingMaterial._meta.get_field("file").storage
 
 
 def _user_or_none(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
@@ -176,8 +170,7 @@ def filing_submit(
         rules.check_explicit_target(target_id=to_organization.pk, ancestors=nodes)
     today = today or china_today()
     county_id = from_organization.county_id or to_organization.county_id or to_organization.pk
-    saved: list[str] = []
-    try:
+    with removed_on_failure(_material_storage()) as saved:
         filing = Filing.objects.create(
             county_id=county_id, township=township_of(from_organization, ancestors),
             from_organization=from_organization, to_organization=to_organization, kind=kind,
@@ -204,9 +197,6 @@ def filing_submit(
             title=f"待{filing.get_kind_display()}：{from_organization.name}报送“{filing.title}”",
             body=f"请于 {filing.due_on:%Y年%m月%d日} 前办理。",
         )
-    except BaseException:
-        _discard_files(saved)
-        raise
     return filing
 
 
@@ -280,8 +270,7 @@ def filing_resubmit(
     if claimed != 1:
         raise RuleViolation("filing.not_resubmittable", "只有已退回或已撤回的事项可以重新报送。")
     filing.refresh_from_db()
-    saved: list[str] = []
-    try:
+    with removed_on_failure(_material_storage()) as saved:
         FilingRound.objects.create(filing=filing, revision=revision, note=filing.note, submitted_by=acting_user,
                                    submitted_at=now, due_on=due)
         stored = _store_materials(filing=filing, checked=checked, acting_user=acting_user, saved=saved)
@@ -295,9 +284,6 @@ def filing_resubmit(
             title=f"重新报送待{filing.get_kind_display()}：{filing.from_organization.name}“{filing.title}”",
             body=f"第 {revision} 次报送，请于 {due:%Y年%m月%d日} 前办理。",
         )
-    except BaseException:
-        _discard_files(saved)
-        raise
     return filing
 
 

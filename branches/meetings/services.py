@@ -20,6 +20,7 @@ from branches.models import Organization
 from branches.policies import policy_value
 from membership.models import Member
 from partyadmin.errors import RuleViolation
+from partyadmin.files import removed_on_failure
 from partyadmin.workdays import china_today
 
 from . import photos as photo_files
@@ -63,7 +64,7 @@ def _save_photos(*, acting_user: AbstractBaseUser | None, meeting: Meeting, clea
     (the rows go with the transaction)."""
     saved: list[MeetingPhoto] = []
     now = timezone.now()
-    try:
+    with removed_on_failure(MeetingPhoto._meta.get_field("image").storage) as names:
         for index, photo in enumerate(cleaned):
             row = MeetingPhoto(
                 meeting=meeting, image_format=photo.image_format, width=photo.width, height=photo.height,
@@ -72,12 +73,9 @@ def _save_photos(*, acting_user: AbstractBaseUser | None, meeting: Meeting, clea
                 uploaded_at=now,
             )
             row.image.save("photo", ContentFile(photo.content), save=False)
+            names.append(row.image.name)
             saved.append(row)
             row.save()
-    except BaseException:
-        for row in saved:
-            row.image.storage.delete(row.image.name)
-        raise
     return saved
 
 
