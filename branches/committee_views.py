@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from partyadmin.errors import RuleViolation
+from partyadmin.forms import submitted
 from partyadmin.workdays import china_today
 
 from . import committee_selectors as selectors
@@ -101,14 +102,11 @@ def election_detail(request: HttpRequest, pk: int, election_pk: int) -> HttpResp
 def appoint(request: HttpRequest, pk: int) -> HttpResponse:
     organization = _manageable(request, pk)
     form = AppointForm(request.POST, members=selectors.eligible_members(organization))
-    if form.is_valid():
-        try:
-            services.committee_member_appoint(acting_user=request.user, organization=organization, **form.cleaned_data)
-        except RuleViolation as violation:
-            form.add_rule_violation(violation)
-        else:
-            messages.success(request, "已任职。")
-            return redirect("committee:page", pk=organization.pk)
+    if submitted(form, lambda: services.committee_member_appoint(
+            acting_user=request.user, organization=organization, **form.cleaned_data
+    )):
+        messages.success(request, "已任职。")
+        return redirect("committee:page", pk=organization.pk)
     return render(request, "branches/committees/page.html",
                   _page_context(request, organization, appoint_form=form))
 
@@ -138,14 +136,11 @@ def seat_end(request: HttpRequest, pk: int, seat_pk: int) -> HttpResponse:
 def term_update(request: HttpRequest, pk: int) -> HttpResponse:
     organization = _manageable(request, pk)
     form = TermForm(request.POST)
-    if form.is_valid():
-        try:
-            services.term_set(acting_user=request.user, organization=organization, **form.cleaned_data)
-        except RuleViolation as violation:
-            form.add_rule_violation(violation)
-        else:
-            messages.success(request, "本届任期已登记。")
-            return redirect("committee:page", pk=organization.pk)
+    if submitted(form, lambda: services.term_set(
+            acting_user=request.user, organization=organization, **form.cleaned_data
+    )):
+        messages.success(request, "本届任期已登记。")
+        return redirect("committee:page", pk=organization.pk)
     return render(request, "branches/committees/page.html", _page_context(request, organization, term_form=form))
 
 

@@ -1,5 +1,6 @@
 """Form helpers shared by every app."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -33,3 +34,16 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def submitted(form: forms.BaseForm, action: Callable[[], object]) -> bool:
+    """The write step of a form view: when the form is valid, run the service; a RuleViolation it raises
+    becomes the form's error. True when the service ran (the view then redirects)."""
+    if not form.is_valid():
+        return False
+    try:
+        action()
+    except RuleViolation as violation:
+        form.add_rule_violation(violation)  # type: ignore[attr-defined]
+        return False
+    return True

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from branches import scoping
 from branches.scoping import Action
 from partyadmin.errors import RuleViolation
+from partyadmin.forms import submitted
 from partyadmin.workdays import china_today
 
 from . import rules, selectors, services
@@ -92,13 +93,8 @@ def party_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.may_manage(user=request.user, case=case):
         raise PermissionDenied("无权修改此案件。")
     form = PartyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.party_add(acting_user=request.user, case=case, **form.cleaned_data)
-        except RuleViolation as violation:
-            form.add_rule_violation(violation)
-        else:
-            return redirect("audit:accountability:detail", pk=case.pk)
+    if submitted(form, lambda: services.party_add(acting_user=request.user, case=case, **form.cleaned_data)):
+        return redirect("audit:accountability:detail", pk=case.pk)
     return render(request, "audit/accountability/detail.html", _detail_context(request, case, party_form=form))
 
 
@@ -109,14 +105,11 @@ def case_extend(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.may_extend(user=request.user, case=case):
         raise PermissionDenied("延长办理期限须经县（市、区）委组织部同意。")
     form = ExtendForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_extend(acting_user=request.user, case=case, until=form.cleaned_data["until"],
-                                 reason=form.cleaned_data["reason"])
-        except RuleViolation as violation:
-            form.add_rule_violation(violation)
-        else:
-            return redirect("audit:accountability:detail", pk=case.pk)
+    if submitted(form, lambda: services.case_extend(
+            acting_user=request.user, case=case, until=form.cleaned_data["until"],
+            reason=form.cleaned_data["reason"]
+    )):
+        return redirect("audit:accountability:detail", pk=case.pk)
     return render(request, "audit/accountability/detail.html", _detail_context(request, case, extend_form=form))
 
 
@@ -127,11 +120,6 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.may_manage(user=request.user, case=case):
         raise PermissionDenied("无权办结此案件。")
     form = CloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_close(acting_user=request.user, case=case, **form.cleaned_data)
-        except RuleViolation as violation:
-            form.add_rule_violation(violation)
-        else:
-            return redirect("audit:accountability:detail", pk=case.pk)
+    if submitted(form, lambda: services.case_close(acting_user=request.user, case=case, **form.cleaned_data)):
+        return redirect("audit:accountability:detail", pk=case.pk)
     return render(request, "audit/accountability/detail.html", _detail_context(request, case, close_form=form))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from audit.accountability import selectors as case_selectors
 from partyadmin.errors import RuleViolation
+from partyadmin.forms import submitted
 from partyadmin.workdays import china_today
 
 from . import selectors, services
@@ -135,14 +136,11 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.may_decide(user=request.user, filing=filing):
         raise PermissionDenied("无权办理此事项。")
     form = DecideForm(request.POST)
-    if form.is_valid():
-        try:
-            services.filing_decide(acting_user=request.user, filing=filing, decision=form.cleaned_data["decision"],
-                                   opinion=form.cleaned_data["opinion"])
-        except RuleViolation as violation:
-            form.add_rule_violation(violation)
-        else:
-            return redirect("audit:filings:detail", pk=filing.pk)
+    if submitted(form, lambda: services.filing_decide(
+            acting_user=request.user, filing=filing, decision=form.cleaned_data["decision"],
+            opinion=form.cleaned_data["opinion"]
+    )):
+        return redirect("audit:filings:detail", pk=filing.pk)
     return render(request, "audit/filings/detail.html", _detail_context(request, filing, decide_form=form))
 
 
@@ -153,13 +151,10 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.may_submit(user=request.user, organization=filing.from_organization):
         raise PermissionDenied("无权撤回此事项。")
     form = WithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            services.filing_withdraw(acting_user=request.user, filing=filing, reason=form.cleaned_data["reason"])
-        except RuleViolation as violation:
-            form.add_rule_violation(violation)
-        else:
-            return redirect("audit:filings:detail", pk=filing.pk)
+    if submitted(form, lambda: services.filing_withdraw(
+            acting_user=request.user, filing=filing, reason=form.cleaned_data["reason"]
+    )):
+        return redirect("audit:filings:detail", pk=filing.pk)
     return render(request, "audit/filings/detail.html", _detail_context(request, filing, withdraw_form=form))
 
 
@@ -170,14 +165,11 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.may_decide(user=request.user, filing=filing):
         raise PermissionDenied("无权延长此事项的期限。")
     form = ExtendForm(request.POST)
-    if form.is_valid():
-        try:
-            services.filing_extend(acting_user=request.user, filing=filing, until=form.cleaned_data["until"],
-                                   reason=form.cleaned_data["reason"])
-        except RuleViolation as violation:
-            form.add_rule_violation(violation)
-        else:
-            return redirect("audit:filings:detail", pk=filing.pk)
+    if submitted(form, lambda: services.filing_extend(
+            acting_user=request.user, filing=filing, until=form.cleaned_data["until"],
+            reason=form.cleaned_data["reason"]
+    )):
+        return redirect("audit:filings:detail", pk=filing.pk)
     return render(request, "audit/filings/detail.html", _detail_context(request, filing, extend_form=form))
 
 
@@ -188,14 +180,11 @@ def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("无权重新报送此事项。")
     if request.method == "POST":
         form = ResubmitForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                services.filing_resubmit(acting_user=request.user, filing=filing, note=form.cleaned_data["note"],
-                                         materials=uploads_of(form.cleaned_data["materials"]))
-            except RuleViolation as violation:
-                form.add_rule_violation(violation)
-            else:
-                return redirect("audit:filings:detail", pk=filing.pk)
+        if submitted(form, lambda: services.filing_resubmit(
+                acting_user=request.user, filing=filing, note=form.cleaned_data["note"],
+                materials=uploads_of(form.cleaned_data["materials"])
+        )):
+            return redirect("audit:filings:detail", pk=filing.pk)
     else:
         form = ResubmitForm(initial={"note": filing.note})
     return render(request, "audit/filings/form.html",
