@@ -69,6 +69,7 @@ class Action(StrEnum):
     VIEW_AUDIT = "audit.view"
     MANAGE_GRANTS = "grant.manage"
     MANAGE_CALENDAR = "calendar.manage"
+    RECORD_POINTS = "points.record"  # 记分: enter and propose points entries (clerk, secretary, committee)
 
 
 _BRANCH_OFFICER = {
@@ -79,9 +80,9 @@ _BRANCH_OFFICER = {
 # Subtree-wide actions per role. 三员分立: the three administrators do not overlap and none of them
 # reads members' personal data.
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
-    Role.SECRETARY: frozenset(_BRANCH_OFFICER),
-    Role.COMMITTEE: frozenset(_BRANCH_OFFICER),
-    Role.CLERK: frozenset({Action.VIEW_ORGANIZATION, Action.VIEW_MEMBER}),
+    Role.SECRETARY: frozenset(_BRANCH_OFFICER | {Action.RECORD_POINTS}),
+    Role.COMMITTEE: frozenset(_BRANCH_OFFICER | {Action.RECORD_POINTS}),
+    Role.CLERK: frozenset({Action.VIEW_ORGANIZATION, Action.VIEW_MEMBER, Action.RECORD_POINTS}),
     Role.REVIEWER: frozenset({Action.VIEW_ORGANIZATION, Action.VIEW_MEMBER, Action.VIEW_AUDIT}),
     Role.MEMBER: frozenset(),
     Role.SYSADMIN: frozenset({Action.VIEW_ORGANIZATION, Action.CHANGE_ORGANIZATION, Action.MANAGE_CALENDAR}),

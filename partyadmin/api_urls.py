@@ -8,14 +8,18 @@ from audit.publicity import api as publicity_api
 from branches.api import OrganizationViewSet
 from branches.dues import api as dues_api
 from branches.meetings import api as meetings_api
+from branches.standards import api as standards_api
+from grouping import api as grouping_api
 from membership.api import MemberViewSet
 from membership.changes import api as member_changes_api
+from recruitment import api as recruitment_api
+from scoring import api as scoring_api
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("members", MemberViewSet, basename="member")
 for part in (publicity_api, filings_api, accountability_api, notifications_api, dues_api, meetings_api,
-             member_changes_api):
+             member_changes_api, recruitment_api, scoring_api, grouping_api, standards_api):
     part.register(router)
 
 urlpatterns = [

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "branches",
     "branches.meetings",
     "branches.dues",
+    "branches.standards",
     "audit",
     "audit.publicity",
     "audit.filings",
