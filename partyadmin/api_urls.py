@@ -13,13 +13,16 @@ from grouping import api as grouping_api
 from membership.api import MemberViewSet
 from membership.changes import api as member_changes_api
 from recruitment import api as recruitment_api
+from recruitment.plans import api as recruitment_plans_api
 from scoring import api as scoring_api
+from scoring.stars import api as stars_api
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("members", MemberViewSet, basename="member")
 for part in (publicity_api, filings_api, accountability_api, notifications_api, dues_api, meetings_api,
-             member_changes_api, recruitment_api, scoring_api, grouping_api, standards_api):
+             member_changes_api, recruitment_api, recruitment_plans_api, scoring_api, stars_api,
+             grouping_api, standards_api):
     part.register(router)
 
 urlpatterns = [

@@ -67,7 +67,9 @@ INSTALLED_APPS = [
     "audit.notifications",
     "membership",
     "recruitment",
+    "recruitment.plans",
     "scoring",
+    "scoring.stars",
     "grouping",
 ]
 
