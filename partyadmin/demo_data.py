@@ -4,6 +4,7 @@ Used by `python manage.py seed_demo`. Every object is keyed by a stable code (or
 username (accounts) or ID number (people), so running it again creates nothing new.
 """
 
+import hashlib
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from branches import services as org_services
 from branches.life_models import CommitteeMember, CommitteePost
@@ -21,6 +23,7 @@ from membership import services as member_services
 from membership.models import Education, Gender, Member, MemberStatus, Person
 from membership.rules import anniversary, check_digit
 from partyadmin import demo_branch_life, demo_changes, demo_meetings, demo_oversight
+from partyadmin.credentials import totp_secret
 from partyadmin.crypto import blind_index
 
 DEMO_PASSWORD = "Demo-2026-pa"  # noqa: S105 - printed for the demo accounts on purpose
@@ -109,6 +112,7 @@ class DemoAccount:
     username: str
     password: str
     organization: str
+    totp_secret: str = "-"  # noqa: S105 - administrators: the key to type into an authenticator app
 
 
 def synthetic_id_number(birth: date, male: bool, serial: int) -> str:
@@ -219,8 +223,9 @@ class DemoBuilder:
         accounts = []
         for role, username, code, display in ACCOUNTS:
             organization = organizations[code]
-            user, _ = user_model.objects.get_or_create(username=username, defaults={"first_name": display})
-            user.set_password(DEMO_PASSWORD)
+            user, created = user_model.objects.get_or_create(username=username, defaults={"first_name": display})
+            if created or not user.check_password(DEMO_PASSWORD):
+                user.set_password(DEMO_PASSWORD)
             user.is_staff = role in ADMIN_MODEL_PERMISSIONS
             user.save()
             if role in ADMIN_MODEL_PERMISSIONS:
@@ -229,7 +234,8 @@ class DemoBuilder:
                 org_services.grant_role(acting_user=None, user=user, organization=organization, role=role)
             if role == Role.MEMBER:
                 self._link_member_account(user, organization)
-            accounts.append(DemoAccount(role, username, DEMO_PASSWORD, organization.name))
+            secret = _authenticator(user) if role in ADMIN_MODEL_PERMISSIONS else "-"
+            accounts.append(DemoAccount(role, username, DEMO_PASSWORD, organization.name, secret))
         return accounts
 
     def _link_member_account(self, user: object, branch: Organization) -> None:
@@ -238,6 +244,14 @@ class DemoBuilder:
         person = (Person.objects.filter(member__organization=branch, user__isnull=True, member__status=MemberStatus.FULL)
                   .order_by("member__joined_on").last())
         member_services.person_link_account(acting_user=None, person=person, user=user)
+
+
+def _authenticator(user: object) -> str:
+    """A confirmed TOTP device with a key derived from the user name, so the printed key stays valid when the
+    demo is rebuilt (demo only: real administrators bind their own device on first login)."""
+    key = hashlib.sha256(f"partyadmin-demo-totp:{user.username}".encode()).hexdigest()[:40]  # type: ignore[attr-defined]
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="演示验证器", defaults={"key": key, "confirmed": True})
+    return totp_secret(device)
 
 
 def _permissions(names: list[str]) -> list[Permission]:

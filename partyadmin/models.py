@@ -92,3 +92,22 @@ class JobRun(models.Model):
         if not self.total:
             return None
         return min(100, self.done * 100 // self.total)
+
+
+class PasswordRecord(models.Model):
+    """A password a user has had (its hash) and when it was set: "none of the last 5 reused" and the
+    change every 90 days of 等保 2.0 (DESIGN §2.7) read these rows."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE,
+                             related_name="password_records")
+    password = models.CharField("密码摘要", max_length=128)
+    changed_at = models.DateTimeField("设置时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-changed_at"], name="password_record_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.changed_at:%Y-%m-%d}"

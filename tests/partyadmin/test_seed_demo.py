@@ -3,11 +3,13 @@
 Seeding takes seconds, so each test below checks one promise of the demo as a whole.
 """
 
+import base64
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django_otp.oath import totp
 
 from branches.models import Organization, OrganizationKind
 from branches.scoping import Role
@@ -28,12 +30,21 @@ def accounts() -> list[list[str]]:
     return seed()
 
 
-def test_every_role_has_an_account_that_can_log_in(client, accounts):
-    assert all(len(row) == 4 for row in accounts)
+def test_every_role_has_an_account_that_can_log_in(client, accounts, settings):
+    """Administrators pass the second factor with the printed TOTP key (等保: TOTP for every administrator)."""
+    settings.ADMIN_SECOND_FACTOR = True
+    assert all(len(row) == 5 for row in accounts)
     assert {row[0] for row in accounts} == {role.value for role in Role}
-    for _role, username, password, _organization in accounts:
+    for role, username, password, _organization, secret in accounts:
         response = client.post(reverse("login"), {"username": username, "password": password})
         assert response.status_code == 302, username
+        if role in {Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR}:
+            assert client.get(reverse("home")).url.startswith(reverse("second_factor"))
+            code = f"{totp(base64.b32decode(secret + '=' * (-len(secret) % 8))):06d}"
+            assert client.post(reverse("second_factor"), {"token": code}).status_code == 302, username
+        else:
+            assert secret == "-"
+        assert client.get(reverse("home"), follow=True).status_code == 200, username
         client.post(reverse("logout"))
     member = next(row[1] for row in accounts if row[0] == Role.MEMBER)
     assert Person.objects.filter(user__username=member, member__isnull=False).count() == 1

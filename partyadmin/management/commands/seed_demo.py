@@ -13,4 +13,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, seed: int, **options: Any) -> None:
         for account in seed_demo(seed):
-            self.stdout.write(f"{account.role.value}\t{account.username}\t{account.password}\t{account.organization}")
+            self.stdout.write(f"{account.role.value}\t{account.username}\t{account.password}\t{account.organization}"
+                              f"\t{account.totp_secret}")
