@@ -6,7 +6,9 @@ year a base was approved for them, or the month they joined if later), the refer
 months paid (`DuesPaidMonth`): one query with correlated aggregates serves a whole branch.
 """
 
+import calendar
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -256,6 +258,36 @@ def unpaid_list(*, user: AnyUser, organization: Organization, year: int, up_to_m
     rows = dues_rows(user=user, organization=organization, year=year, up_to_month=up_to_month)
     owing = [row for row in rows if row.owed > 0]
     return sorted(owing, key=lambda row: (-row.owed, row.member.pk))
+
+
+# --- months paid, for the points ledger --------------------------------------------------------------
+
+def paid_months(*, organization_ids: Iterable[int], year: int, up_to_month: int) -> list[dict[str, Any]]:
+    """The months 1…`up_to_month` of `year` that valid (not cancelled) payments recorded in the branches cover:
+    one query, one row per member and month, ordered by member and month.
+
+    Rows (dicts): member_id, person_id, organization_id, payment_id, year, month, paid_on, on_time — paid on
+    or before the month's last day; paying in advance is on time ("也可以预交"). Scoring turns them into
+    entries by its scheme. The caller has checked its scope.
+    """
+    payments = (
+        DuesPayment.objects.filter(organization_id__in=list(organization_ids), year=year, cancelled_at__isnull=True,
+                                   from_month__lte=up_to_month)
+        .values("member_id", "organization_id", "from_month", "to_month", "paid_on", payment_id=F("pk"),
+                person_id=F("member__person_id"))
+        .order_by("member_id", "from_month", "pk")
+    )
+    rows: list[dict[str, Any]] = []
+    for payment in payments:
+        paid_on = payment["paid_on"]
+        for month in range(payment["from_month"], min(payment["to_month"], up_to_month) + 1):
+            last_day = date(year, month, calendar.monthrange(year, month)[1])
+            rows.append({
+                "member_id": payment["member_id"], "person_id": payment["person_id"],
+                "organization_id": payment["organization_id"], "payment_id": payment["payment_id"],
+                "year": year, "month": month, "paid_on": paid_on, "on_time": paid_on <= last_day,
+            })
+    return rows
 
 
 # --- the branch page grid ------------------------------------------------------------------------
