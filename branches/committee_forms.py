@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from partyadmin.forms import DateInput, StyledFormMixin
 
-from .life_models import CommitteePost, ElectionKind
+from .life_models import CommitteePost, Discipline, ElectionKind
 from .rules import MAX_COMMITTEE_MEMBERS, TERM_YEARS
 
 TERM_CHOICES = [(years, f"{years}年") for years in TERM_YEARS]
@@ -66,6 +66,12 @@ class AppointForm(StyledFormMixin, forms.Form):
 
 class SeatEndForm(StyledFormMixin, forms.Form):
     ended_on = forms.DateField(label="离任日期", widget=DateInput())
+
+
+class SeatDisciplineForm(StyledFormMixin, forms.Form):
+    """Party discipline of a sitting member (seed 004 备注3: a veto of the standardization assessment)."""
+
+    discipline = forms.ChoiceField(label="受党纪处分", choices=Discipline.choices, required=False)
 
 
 class TermForm(StyledFormMixin, forms.Form):

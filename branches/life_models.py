@@ -22,6 +22,18 @@ class CommitteePost(models.TextChoices):
     OTHER = "other", "委员"
 
 
+class Discipline(models.TextChoices):
+    """Party discipline a committee member is under (seed 004 备注3: "党支部书记受党内警告以上处分的,或支委班子成员受
+    党内严重警告以上处分的" is a veto of the branch standardization assessment), mildest first."""
+
+    NONE = "", "无"
+    WARNING = "warning", "警告"
+    SERIOUS_WARNING = "serious_warning", "严重警告"
+    REMOVAL_FROM_POST = "removal_from_post", "撤销党内职务"
+    PROBATION = "probation", "留党察看"
+    EXPULSION = "expulsion", "开除党籍"
+
+
 class CommitteeMember(TimeStampedModel):
     """A seat on a branch (or committee) committee during a term: 书记、副书记、委员."""
 
@@ -34,6 +46,7 @@ class CommitteeMember(TimeStampedModel):
     post = models.CharField("职务", max_length=16, choices=CommitteePost.choices)
     started_on = models.DateField("任职日期")
     ended_on = models.DateField("离任日期", null=True, blank=True)
+    discipline = models.CharField("受党纪处分", max_length=20, choices=Discipline.choices, blank=True, default="")
 
     class Meta:
         verbose_name = "支部委员"
