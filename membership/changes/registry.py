@@ -8,6 +8,8 @@ point down, so `membership` never imports them; they register here at start-up, 
   flagged for six consecutive months without paying, and hears when a disposal case was opened for one.
 * Dues paid until: `register_dues_paid_until(fn)` — the last month a member's dues are paid for, printed
   on the introduction letter ("该同志党费已交到…").
+* Probation extensions: `register_probation_extension(fn)` — recruitment tells the register when the
+  branch meeting or the star rating extended a probation (延长预备期), so that 转正 dates from its end.
 """
 
 from collections.abc import Callable, Iterable
@@ -81,3 +83,18 @@ def register_dues_paid_until(fn: DuesPaidUntil) -> None:
 def dues_paid_until(member: Any) -> date | None:
     """The last month the member's dues are paid for, if an app that keeps dues registered."""
     return _dues_paid_until[0](member) if _dues_paid_until else None
+
+
+ProbationExtension = Callable[[Any], date | None]  # fn(member) -> the end of an extended probation, or None
+
+_probation_extensions: list[ProbationExtension] = []
+
+
+def register_probation_extension(fn: ProbationExtension) -> None:
+    """Adds a source of probation extensions (once, however often it is registered)."""
+    if fn not in _probation_extensions:
+        _probation_extensions.append(fn)
+
+
+def probation_extensions() -> list[ProbationExtension]:
+    return list(_probation_extensions)

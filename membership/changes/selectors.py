@@ -297,10 +297,13 @@ def member_changes(*, user: AnyUser, member: Member) -> MemberChanges:
 
 
 def probation_extended_until(member: Member) -> date | None:
-    """The end of an approved extension of the member's probation, if any (限期改正 of a probationary member)."""
-    return (DisposalCase.objects.filter(member=member, probation_extended_until__isnull=False,
+    """The end of an extension of the member's probation, if any: an approved 限期改正 of a probationary member,
+    or an extension another app registered (the branch meeting's or the star rating's, in recruitment)."""
+    ends = [DisposalCase.objects.filter(member=member, probation_extended_until__isnull=False,
                                         approved_on__isnull=False)
-            .aggregate(until=Max("probation_extended_until"))["until"])
+            .aggregate(until=Max("probation_extended_until"))["until"]]
+    ends += [fn(member) for fn in registry.probation_extensions()]
+    return max((end for end in ends if end is not None), default=None)
 
 
 def probation_end(member: Member) -> date | None:
