@@ -103,6 +103,7 @@ class Grant:
     depth: int
     name: str
     role: Role
+    kind: str = ""  # the organization's OrganizationKind
 
 
 def grants_of(user: AnyUser) -> list[Grant]:
@@ -117,11 +118,12 @@ def grants_of(user: AnyUser) -> list[Grant]:
             )
             .values_list(
                 "content_object_id", "content_object__path", "content_object__depth",
-                "content_object__name", "permission__codename",
+                "content_object__name", "permission__codename", "content_object__kind",
             )
             .order_by("content_object__path", "permission__codename")
         )
-        cached = [Grant(pk, path, depth, name, _CODENAME_TO_ROLE[code]) for pk, path, depth, name, code in rows]
+        cached = [Grant(pk, path, depth, name, _CODENAME_TO_ROLE[code], kind)
+                  for pk, path, depth, name, code, kind in rows]
         user._partyadmin_grants = cached  # type: ignore[union-attr]
     return cached
 

@@ -22,7 +22,18 @@ from branches.scoping import Role, grants_of
 from membership import services as member_services
 from membership.models import Education, Gender, Member, MemberStatus, Person
 from membership.rules import anniversary, check_digit
-from partyadmin import demo_branch_life, demo_changes, demo_meetings, demo_oversight
+from partyadmin import (
+    demo_branch_life,
+    demo_changes,
+    demo_grouping,
+    demo_meetings,
+    demo_oversight,
+    demo_recruitment,
+    demo_recruitment_plans,
+    demo_scoring,
+    demo_standards,
+    demo_stars,
+)
 from partyadmin.credentials import totp_secret
 from partyadmin.crypto import blind_index
 
@@ -139,6 +150,14 @@ class DemoBuilder:
         demo_changes.build(organizations, demo_oversight.demo_today())  # before dues: a transfer moves a member
         demo_branch_life.build(organizations, demo_oversight.demo_today())
         demo_meetings.build(organizations, demo_oversight.demo_today())
+        demo_scoring.build(organizations, demo_oversight.demo_today())
+        demo_stars.build(organizations, demo_oversight.demo_today())
+        demo_recruitment_plans.build(organizations, demo_oversight.demo_today())  # before the files: their numbers
+        demo_recruitment.build(organizations, demo_oversight.demo_today())
+        demo_grouping.build(organizations, demo_oversight.demo_today())
+        demo_standards.build(organizations, demo_oversight.demo_today())
+        leader = organizations[demo_grouping.BRANCH]
+        accounts.append(DemoAccount(Role.MEMBER, demo_grouping.LEADER_ACCOUNT, DEMO_PASSWORD, leader.name, "-"))
         return accounts
 
     def _walk(self, spec: OrgSpec, organizations: dict[str, Organization]) -> Iterator[tuple[OrgSpec, Organization]]:
