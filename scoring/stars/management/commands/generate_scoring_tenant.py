@@ -29,14 +29,24 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国红梅志宏海燕文斌鹏辉晓东春雪"
 
 
+_PLAIN = (models.CharField, models.TextField, models.IntegerField, models.DecimalField, models.BooleanField,
+          models.DateField, models.ForeignKey)
+
+
+def _is_plain(field: models.Field) -> bool:
+    """A Django field whose value is written as it is (no encryption or other preparation)."""
+    return isinstance(field, _PLAIN) and type(field).__module__.startswith("django.db.models.fields")
+
+
 def _text(field: models.Field, value: Any) -> str:
     if value is None:
         return "\\N"
     if isinstance(field, models.JSONField):
         return json.dumps(value, ensure_ascii=False)
-    value = field.get_db_prep_save(value, connection)
-    if value is None:
-        return "\\N"
+    if not _is_plain(field):
+        value = field.get_db_prep_save(value, connection)  # encrypted and other custom fields
+        if value is None:
+            return "\\N"
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, datetime | date):
@@ -45,25 +55,29 @@ def _text(field: models.Field, value: Any) -> str:
 
 
 def copy_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> None:
-    """COPY rows into the model's table; missing fields take their defaults (auto_now: now)."""
+    """COPY rows into the model's table; missing fields take their defaults (auto_now: now). Each field's
+    default is computed once, and plain fields skip the per-value database preparation."""
     now = timezone.now()
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
+    defaults: dict[str, str] = {}
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            defaults[f.attname] = _text(f, now)
+        else:
+            defaults[f.attname] = _text(f, f.get_default())
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for row in rows:
         values = []
         for f in fields:
             if f.attname in row:
-                value = row[f.attname]
+                values.append(_text(f, row[f.attname]))
             elif f.name in row:
-                value = row[f.name]
-            elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                value = now
+                values.append(_text(f, row[f.name]))
             else:
-                value = f.get_default()
-            values.append(_text(f, value))
+                values.append(defaults[f.attname])
         writer.writerow(values)
     buffer.seek(0)
     with connection.cursor() as cursor:
