@@ -1,7 +1,8 @@
 """Demo 一编三定: 河口村党支部 in the middle of the year's cycle — four posts set and published at the
 general meeting, one old member exempted, every other no-office member placed, four groups with leaders
-and contracting cadres, commitments signed and committed publicly, the materials filed with the township,
-a performance ledger for each past month, and one group that has not entered this month yet.
+and contracting cadres, commitments signed and committed publicly, the group ledger publicized, the
+materials filed with the township, a performance ledger for each past month, and one group that has not
+entered this month yet.
 
 One group leader has an ordinary member account (`hk_zuzhang`) to try the phone entry. Keyed by the
 branch and the year: a second run finds the post list and writes nothing."""
@@ -71,6 +72,8 @@ def build(organizations: dict[str, Organization], today: date) -> None:
                                      today=today)
     services.public_commitment_record(acting_user=secretary, post_list=post_list, committed_on=date(year, 3, 25),
                                       today=today)
+    services.group_ledger_publish(acting_user=secretary, post_list=post_list, starts_on=date(year, 3, 26),
+                                  contact="河口村党支部 书记", today=date(year, 3, 26))
     services.post_list_file(acting_user=secretary, post_list=post_list, today=date(year, 4, 1))
 
     leader_user = _leader_account(leaders[posts[0].pk], branch)

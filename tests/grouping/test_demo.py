@@ -21,6 +21,7 @@ def test_demo_village_is_mid_cycle_and_idempotent(working_calendar):
     demo_grouping.build(organizations, today)
     post_list = PostList.objects.get(organization__code="DEMO-HK-HK")
     assert post_list.status == "published" and post_list.filing_id is not None
+    assert post_list.publicity_window_id is not None  # the group ledger was publicized
     assert Placement.objects.filter(post__post_list=post_list, status="proposed").count() == 0
     assert all(p.leader_id and p.cadre_id for p in post_list.posts.all())
     assert PerformanceEntry.objects.filter(post__post_list=post_list).exists()
