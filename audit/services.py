@@ -90,7 +90,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {key: [before.get(key), after.get(key)] for key in after if before.get(key) != after.get(key)}
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside the caller's transaction: a failure aborts the caller's write
 def record(
     *,
     actor: AbstractBaseUser | None,
