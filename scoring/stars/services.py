@@ -815,7 +815,7 @@ def _open_consequences(proposal: StarProposal, *, today: date, officers: dict[in
         person_id__in=[r.person_id for r in rows], year=proposal.year - 1, proposal__status=ProposalStatus.FINAL,
     ).values_list("person_id", "level"))
     owner = _owner_for(organization, officers)
-    parent = organization.get_parent()
+    parent = Organization.objects.get_parent(organization)
     items: list[Consequence] = []
     for row in rows:
         kinds: list[str] = []

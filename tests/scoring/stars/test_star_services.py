@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from audit.publicity.models import PublicityWindow
 from audit.publicity.services import publicity_tick
 from branches.life_models import CommitteeMember
+from branches.models import Organization
 from membership.models import MemberStatus
 from partyadmin.errors import RuleViolation
 from scoring.models import Entry, SectionKind
@@ -237,7 +238,7 @@ def test_publicity_finalize_and_consequences(working_calendar, example, county, 
     talk = Consequence.objects.get(kind=ConsequenceKind.TALK)
     assert talk.owner == alice and talk.due_on == date(2026, 3, 10)
     interview = Consequence.objects.get(kind=ConsequenceKind.SECRETARY_INTERVIEW)
-    assert interview.owner is None and interview.owner_label == branch_a.get_parent().name
+    assert interview.owner is None and interview.owner_label == Organization.objects.get_parent(branch_a).name
     assert list(selectors.open_consequences(kinds=[ConsequenceKind.EXTEND_PROBATION],
                                             person_ids=[m[5].person_id])) == [
         Consequence.objects.get(kind=ConsequenceKind.EXTEND_PROBATION)]
