@@ -20,6 +20,7 @@ from branches.scoping import Action, path_roots
 from partyadmin.crypto import mask_address, mask_phone
 from partyadmin.documents import pdf_response
 from partyadmin.errors import RuleViolation
+from partyadmin.files import stored_file_response
 from partyadmin.workdays import china_today
 
 from . import documents, selectors, services
@@ -333,14 +334,7 @@ def _group_url(pk: int) -> str:
 def photo(request: HttpRequest, pk: int) -> FileResponse:
     """Photos are served only here, after the scope check."""
     item = selectors.photo_get(user=request.user, pk=pk)
-    try:
-        handle = item.image.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("文件不存在。") from None
-    response = FileResponse(handle, content_type=item.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = "inline"
-    return response
+    return stored_file_response(item.image, content_type=item.content_type, inline=True)
 
 
 @login_required

@@ -9,12 +9,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from branches import scoping
 from branches.scoping import Action
+from partyadmin.files import stored_file_response
 from partyadmin.forms import submitted
 from partyadmin.workdays import china_today
 
@@ -152,7 +153,7 @@ def material_download(request: HttpRequest, pk: int) -> HttpResponse:
     if material is None:
         raise Http404("对象不存在或无权访问。")
     selectors.file_get(user=request.user, pk=material.step.file_id)
-    return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.original_name)
+    return stored_file_response(material.file, filename=material.original_name)
 
 
 @login_required

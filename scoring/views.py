@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from audit.services import record
 from partyadmin.errors import RuleViolation
+from partyadmin.files import stored_file_response
 from partyadmin.forms import submitted
 from partyadmin.workdays import china_today
 
@@ -465,11 +466,9 @@ def entry_compensate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def evidence(request: HttpRequest, pk: int) -> FileResponse:
     item = selectors.evidence_get(user=request.user, pk=pk)
+    response = stored_file_response(item.file, content_type=item.content_type, inline=True)
     record(actor=request.user, action="scoring.evidence.view", organization=item.entry.organization, subject=item.entry,
            changes={"evidence": [None, item.title]})
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from branches.models import Organization
+from partyadmin.files import stored_file_response
 from partyadmin.workdays import china_today
 
 from . import selectors, services
@@ -277,14 +278,9 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         material = selectors.material_get(user=request.user, pk=material_pk)
         if str(material.filing_id) != str(pk):
             raise Http404("对象不存在或无权访问。")
-        try:
-            handle = material.file.open("rb")
-        except OSError:
-            raise Http404("文件不存在。") from None
+        response = stored_file_response(material.file, content_type=material.content_type,
+                                        filename=material.original_name)
         services.material_download_record(acting_user=request.user, material=material)
-        response = FileResponse(handle, as_attachment=True, filename=material.original_name,
-                                content_type=material.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
         return response
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from audit.accountability import selectors as case_selectors
 from partyadmin.errors import RuleViolation
+from partyadmin.files import stored_file_response
 from partyadmin.forms import submitted
 from partyadmin.workdays import china_today
 
@@ -196,14 +197,9 @@ def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
 def material_download(request: HttpRequest, pk: int) -> FileResponse:
     """Materials are served only here, after the scope check; never from a static or media URL."""
     material = selectors.material_get(user=request.user, pk=pk)
-    try:
-        handle = material.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("文件不存在。") from None
+    response = stored_file_response(material.file, content_type=material.content_type,
+                                    filename=material.original_name)
     services.material_download_record(acting_user=request.user, material=material)
-    response = FileResponse(handle, as_attachment=True, filename=material.original_name,
-                            content_type=material.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -20,6 +20,7 @@ from branches import scoping
 from branches.models import Organization
 from branches.scoping import Action
 from partyadmin.errors import RuleViolation
+from partyadmin.files import stored_file_response
 from partyadmin.workdays import china_today
 
 from . import rules, selectors, services
@@ -309,14 +310,7 @@ def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
 def photo(request: HttpRequest, pk: int) -> FileResponse:
     """Photos are served only here, after the scope check; never from a static or media URL."""
     item = selectors.photo_get(user=request.user, pk=pk)
-    try:
-        handle = item.image.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("文件不存在。") from None
-    response = FileResponse(handle, content_type=item.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = "inline"
-    return response
+    return stored_file_response(item.image, content_type=item.content_type, inline=True)
 
 
 @require_POST

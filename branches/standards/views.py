@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -19,6 +19,7 @@ from branches.committee_forms import SeatDisciplineForm
 from branches.scoping import Action
 from partyadmin.documents import pdf_response
 from partyadmin.errors import RuleViolation
+from partyadmin.files import stored_file_response
 from partyadmin.forms import submitted
 from partyadmin.workdays import china_today
 
@@ -265,16 +266,11 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = selectors.evidence_get(user=request.user, pk=pk)
-    if not evidence.file:
-        raise Http404("对象不存在或无权访问。")
     from audit.filings import rules as filing_rules
 
     material = filing_rules.MATERIAL_TYPES.get(evidence.file_type)
-    response = FileResponse(evidence.file.open("rb"),
-                            content_type=material.content_type if material else "application/octet-stream")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = "attachment"
-    return response
+    return stored_file_response(evidence.file,
+                                content_type=material.content_type if material else "application/octet-stream")
 
 
 @require_POST
