@@ -21,6 +21,7 @@ from partyadmin.crypto import mask_address, mask_phone
 from partyadmin.documents import pdf_response
 from partyadmin.errors import RuleViolation
 from partyadmin.files import stored_file_response
+from partyadmin.forms import performed
 from partyadmin.workdays import china_today
 
 from . import documents, selectors, services
@@ -314,12 +315,7 @@ def entry_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def entry_sign(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.entry_get(user=request.user, pk=pk)
-    try:
-        services.entry_sign(acting_user=request.user, entry=entry)
-    except RuleViolation as violation:
-        messages.error(request, violation.message)
-    else:
-        messages.success(request, "已签字。")
+    performed(request, lambda: services.entry_sign(acting_user=request.user, entry=entry), "已签字。")
     return redirect(f"{_group_url(entry.post_id)}?month={entry.activity_on:%Y-%m}")
 
 
@@ -358,12 +354,8 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
     post = next((p for p in posts if p.pk == pk), None)
     if member is None or post is None:
         raise Http404("岗位不存在或无权认领。")
-    try:
-        services.claim_create(acting_user=request.user, post=post, member=member)
-    except RuleViolation as violation:
-        messages.error(request, violation.message)
-    else:
-        messages.success(request, f"已认领“{post.name}”，待党支部研究确定。")
+    performed(request, lambda: services.claim_create(acting_user=request.user, post=post, member=member),
+              f"已认领“{post.name}”，待党支部研究确定。")
     return redirect("grouping:mine")
 
 

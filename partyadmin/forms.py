@@ -4,6 +4,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
 
 from .errors import RuleViolation
 
@@ -46,4 +48,16 @@ def submitted(form: forms.BaseForm, action: Callable[[], object]) -> bool:
     except RuleViolation as violation:
         form.add_rule_violation(violation)  # type: ignore[attr-defined]
         return False
+    return True
+
+
+def performed(request: HttpRequest, action: Callable[[], object], success: str) -> bool:
+    """The write step of an inline action (a button, no form page to show again): run the service and
+    tell the user its outcome — the success message, or the rule's message when it refused. True when it ran."""
+    try:
+        action()
+    except RuleViolation as violation:
+        messages.error(request, violation.message)
+        return False
+    messages.success(request, success)
     return True

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from audit.services import record
 from partyadmin.errors import RuleViolation
 from partyadmin.files import stored_file_response
-from partyadmin.forms import submitted
+from partyadmin.forms import performed, submitted
 from partyadmin.workdays import china_today
 
 from . import selectors, services
@@ -233,11 +233,8 @@ def scheme_settings(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
-        try:
-            services.scheme_update(acting_user=request.user, scheme=scheme, reason=reason, **data)
-            messages.success(request, "方案设置已保存。")
-        except RuleViolation as error:
-            messages.error(request, error.message)
+        performed(request, lambda: services.scheme_update(acting_user=request.user, scheme=scheme, reason=reason,
+                                                          **data), "方案设置已保存。")
     else:
         messages.error(request, "请检查填写的内容。")
     return redirect("scoring:scheme", pk=scheme.pk)
@@ -249,12 +246,9 @@ def scheme_announce(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = _scheme_for_change(request, pk)
     form = AnnounceForm(request.POST)
     if form.is_valid():
-        try:
-            services.scheme_announce(acting_user=request.user, scheme=scheme,
-                                     announced_on=form.cleaned_data["announced_on"])
-            messages.success(request, "已登记党员大会通报日期。")
-        except RuleViolation as error:
-            messages.error(request, error.message)
+        performed(request, lambda: services.scheme_announce(acting_user=request.user, scheme=scheme,
+                                                            announced_on=form.cleaned_data["announced_on"]),
+                  "已登记党员大会通报日期。")
     else:
         messages.error(request, "请填写通报日期。")
     return redirect("scoring:scheme", pk=scheme.pk)
@@ -264,11 +258,8 @@ def scheme_announce(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def scheme_publish(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = _scheme_for_change(request, pk)
-    try:
-        services.scheme_publish(acting_user=request.user, scheme=scheme)
-        messages.success(request, "方案已公布，自即日起按方案记分。")
-    except RuleViolation as error:
-        messages.error(request, error.message)
+    performed(request, lambda: services.scheme_publish(acting_user=request.user, scheme=scheme),
+              "方案已公布，自即日起按方案记分。")
     return redirect("scoring:scheme", pk=scheme.pk)
 
 
@@ -321,11 +312,8 @@ def _item_for_change(request: HttpRequest, pk: int) -> Item:
 @login_required
 def item_retire(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item_for_change(request, pk)
-    try:
-        services.item_retire(acting_user=request.user, item=item, reason=request.POST.get("reason", ""))
-        messages.success(request, "项目已停用。")
-    except RuleViolation as error:
-        messages.error(request, error.message)
+    performed(request, lambda: services.item_retire(acting_user=request.user, item=item,
+                                                    reason=request.POST.get("reason", "")), "项目已停用。")
     return redirect("scoring:scheme", pk=item.scheme_id)
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from branches.models import Organization
 from membership.selectors import member_for_user
 from partyadmin.errors import RuleViolation
+from partyadmin.forms import performed
 from partyadmin.workdays import china_today
 
 from . import documents, rules, selectors, services
@@ -141,12 +142,7 @@ def base_create(request: HttpRequest, pk: int) -> HttpResponse:
 def _act(request: HttpRequest, organization: Organization, year: int, action: Callable[[], object],
          done: str) -> HttpResponse:
     """Runs a small inline action; its rule message (or success) is shown on the page it returns to."""
-    try:
-        action()
-    except RuleViolation as violation:
-        messages.error(request, violation.message)
-    else:
-        messages.success(request, done)
+    performed(request, action, done)
     return redirect(_page_url(organization, year))
 
 

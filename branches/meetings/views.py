@@ -21,6 +21,7 @@ from branches.models import Organization
 from branches.scoping import Action
 from partyadmin.errors import RuleViolation
 from partyadmin.files import stored_file_response
+from partyadmin.forms import performed
 from partyadmin.workdays import china_today
 
 from . import rules, selectors, services
@@ -272,12 +273,9 @@ def meeting_void(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_change(user=request.user, pk=pk)
     form = VoidForm(request.POST)
     if form.is_valid():
-        try:
-            services.meeting_void(acting_user=request.user, meeting=meeting, reason=form.cleaned_data["reason"])
-        except RuleViolation as violation:
-            messages.error(request, violation.message)
-        else:
-            messages.success(request, "会议记录已作废，不再计入会议达标和出勤统计。")
+        performed(request, lambda: services.meeting_void(acting_user=request.user, meeting=meeting,
+                                                         reason=form.cleaned_data["reason"]),
+                  "会议记录已作废，不再计入会议达标和出勤统计。")
     else:
         messages.error(request, "请填写作废原因。")
     return redirect("meetings:detail", pk=meeting.pk)
@@ -293,13 +291,9 @@ def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = PhotoUploadForm(request.POST, request.FILES)
     if form.is_valid():
         photos = form.cleaned_data["photos"]
-        try:
-            services.photo_add(acting_user=request.user, meeting=meeting, files=photos,
-                               captions=[form.cleaned_data["caption"]] * len(photos))
-        except RuleViolation as violation:
-            messages.error(request, violation.message)
-        else:
-            messages.success(request, f"已上传 {len(photos)} 张照片。")
+        performed(request, lambda: services.photo_add(acting_user=request.user, meeting=meeting, files=photos,
+                                                      captions=[form.cleaned_data["caption"]] * len(photos)),
+                  f"已上传 {len(photos)} 张照片。")
     else:
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     return redirect("meetings:detail", pk=meeting.pk)

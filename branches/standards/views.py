@@ -20,7 +20,7 @@ from branches.scoping import Action
 from partyadmin.documents import pdf_response
 from partyadmin.errors import RuleViolation
 from partyadmin.files import stored_file_response
-from partyadmin.forms import submitted
+from partyadmin.forms import performed, submitted
 from partyadmin.workdays import china_today
 
 from . import selectors, services
@@ -145,12 +145,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _run(request: HttpRequest, assessment: Assessment, action: Any, success: str) -> HttpResponse:
-    try:
-        action()
-    except RuleViolation as violation:
-        messages.error(request, violation.message)
-    else:
-        messages.success(request, success)
+    performed(request, action, success)
     return redirect("standards:assessment", pk=assessment.pk)
 
 

@@ -22,7 +22,7 @@ from branches.scoping import Action, organizations_for
 from membership.models import Member
 from partyadmin.documents import pdf_response
 from partyadmin.errors import RuleViolation
-from partyadmin.forms import DateInput, StyledFormMixin, submitted
+from partyadmin.forms import DateInput, StyledFormMixin, performed, submitted
 from partyadmin.workdays import china_today
 
 from . import rules, selectors, services
@@ -210,12 +210,7 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def _simple_action(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, pk=pk)
     _require_manage(request, proposal.organization)
-    try:
-        action(proposal)
-    except RuleViolation as violation:
-        messages.error(request, violation.message)
-    else:
-        messages.success(request, success)
+    performed(request, lambda: action(proposal), success)
     return redirect("stars:proposal", proposal.pk)
 
 
@@ -361,12 +356,8 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
 def evaluation_close(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.evaluation_get(user=request.user, pk=pk)
     _require_manage(request, item.organization)
-    try:
-        services.evaluation_close(acting_user=request.user, evaluation=item)
-    except RuleViolation as violation:
-        messages.error(request, violation.message)
-    else:
-        messages.success(request, "民主评议已完成，评议等次已计入积分。")
+    performed(request, lambda: services.evaluation_close(acting_user=request.user, evaluation=item),
+              "民主评议已完成，评议等次已计入积分。")
     return redirect("stars:evaluation", item.pk)
 
 
