@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from branches.models import Organization
 from branches.scoping import Action, AnyUser, can, get_or_404, scoped
@@ -96,6 +96,13 @@ def evaluations_of(*, user: AnyUser, organization: Organization) -> QuerySet[Dem
 def evaluation_get(*, user: AnyUser, pk: Any, action: Action = READ) -> DemocraticEvaluation:
     return get_or_404(DemocraticEvaluation.objects.select_related("organization"), user, action,
                       path_field="organization__path", pk=pk)
+
+
+def latest_proposal_year(*, user: AnyUser) -> int | None:
+    """The newest year with a star proposal under the user's grants (stars are decided in January, so
+    for most of a year the current one has none)."""
+    return (scoped(StarProposal.objects.all(), user, READ, path_field="organization__path")
+            .aggregate(year=Max("year"))["year"])
 
 
 def subtree_overview(*, user: AnyUser, year: int) -> dict[str, Any]:

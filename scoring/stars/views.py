@@ -366,7 +366,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     """Reviewer: rollup progress and the star distribution per branch across the subtree."""
     if not organizations_for(request.user, Action.VIEW_MEMBER).exists():
         raise Http404("页面不存在或无权访问。")
-    year = _year(request)
+    year = (_year(request) if request.GET.get("year")
+            else selectors.latest_proposal_year(user=request.user) or china_today().year)
     data = selectors.subtree_overview(user=request.user, year=year)
     levels = [5, 4, 3, 2, 1, 0]
     names = {5: "五星/优秀", 4: "四星/良好", 3: "三星/合格", 2: "二星/基本合格", 1: "一星/不合格", 0: "未评星"}

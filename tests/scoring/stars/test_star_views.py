@@ -232,3 +232,9 @@ def test_api_flow(working_calendar, county, branch_a, alice, api_for):
     published = api.post(f"/api/v1/stars/proposals/{proposal.pk}/publicize/", {}, format="json")
     assert published.status_code == 200
     assert api.post(f"/api/v1/stars/proposals/{proposal.pk}/finalize/", {}, format="json").status_code == 409
+
+
+def test_the_overview_opens_on_the_newest_year_with_stars(world, branch_a, rita, client_for):
+    """Stars are decided in January: without a year the overview shows the latest year that has them."""
+    html = client_for(rita).get(reverse("stars:overview")).content.decode()
+    assert "2025年度定星进度与星级分布" in html and branch_a.name in html
