@@ -1,5 +1,6 @@
 """The action forms of the file page: one form per step action, each calling its one service (`run`)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -16,18 +17,30 @@ from .models import RecommendationKind, RecruitmentFile, TrainingKind
 
 
 class ActionForm(StyledFormMixin, forms.Form):
-    """A step action: `title` on the page, `steps` where it is offered, `run` calls the service."""
+    """A step action: `title` on the page, `steps` where it is offered, `service` what it calls.
+
+    `run` calls `service(acting_user=, file=, **arguments())`; the arguments are the cleaned data unless a
+    form maps them (`arguments`). A form whose service takes another shape overrides `run` instead."""
 
     title = ""
     steps: frozenset[int] = frozenset()
     button = "提交"
+    service: Callable[..., Any]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not hasattr(cls, "service") and cls.run is ActionForm.run:
+            raise TypeError(f"{cls.__name__} must name its service or override run().")
 
     def __init__(self, *args: Any, file: RecruitmentFile, **kwargs: Any) -> None:
         self.file = file
         super().__init__(*args, **kwargs)
 
+    def arguments(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
     def run(self, *, user: AbstractBaseUser) -> Any:
-        raise NotImplementedError
+        return self.service(acting_user=user, file=self.file, **self.arguments())
 
 
 def _members_field(file: RecruitmentFile, *, label: str, full_only: bool = False) -> forms.ModelMultipleChoiceField:
@@ -68,8 +81,7 @@ class TalkForm(ActionForm):
     talker = forms.CharField(label="谈话人", max_length=100)
     content = forms.CharField(label="谈话情况", widget=forms.Textarea(attrs={"rows": 3}))
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.talk_record(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.talk_record)
 
 
 class RecommendForm(ActionForm):
@@ -97,8 +109,7 @@ class MassOrgForm(ActionForm):
     recommended_on = forms.DateField(label="推优日期", widget=DateInput())
     filed_with = forms.CharField(label="备案的上一级群团组织", max_length=100)
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.mass_org_recommendation_record(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.mass_org_recommendation_record)
 
 
 class MassMeetingForm(ActionForm):
@@ -107,8 +118,7 @@ class MassMeetingForm(ActionForm):
     participants = forms.IntegerField(label="参会人数", min_value=1)
     votes = forms.IntegerField(label="推荐票数", min_value=0)
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.mass_meeting_record(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.mass_meeting_record)
 
 
 class DesignateForm(ActionForm):
@@ -117,8 +127,7 @@ class DesignateForm(ActionForm):
     minutes = forms.CharField(label="会议记录", widget=forms.Textarea(attrs={"rows": 3}))
     signer = forms.CharField(label="签字人", max_length=100, required=False)
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.activist_designate(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.activist_designate)
 
 
 class FilingForm(ActionForm):
@@ -142,8 +151,7 @@ class ApprovalExtendForm(ActionForm):
     until = forms.DateField(label="延长至", widget=DateInput())
     reason = forms.CharField(label="延长理由（特殊情况）", max_length=500)
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.approval_extend(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.approval_extend)
 
 
 class ContactsForm(ActionForm):
@@ -173,8 +181,7 @@ class TrainingForm(ActionForm):
         self.fields["kind"].choices = [(k, v) for k, v in TrainingKind.choices
                                        if (k == TrainingKind.CONTINUED) == probation]
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.training_record_add(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.training_record_add)
 
 
 class EvaluationForm(ActionForm):
@@ -210,8 +217,7 @@ class ProposeForm(ActionForm):
     minutes = forms.CharField(label="会议记录", widget=forms.Textarea(attrs={"rows": 2}))
     signer = forms.CharField(label="签字人", max_length=100, required=False)
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.candidate_propose(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.candidate_propose)
 
 
 class IntroducersForm(ActionForm):
@@ -239,8 +245,7 @@ class PoliticalReviewForm(ActionForm):
                                        coerce=lambda v: v == "1")
     reviewer = forms.CharField(label="审查人", max_length=100, required=False)
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.political_review_record(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.political_review_record)
 
 
 class ConcentratedTrainingForm(ActionForm):
@@ -251,8 +256,7 @@ class ConcentratedTrainingForm(ActionForm):
     organizer = forms.CharField(label="举办单位", max_length=100)
     result = forms.CharField(label="结业情况", max_length=500, initial="考试合格，准予结业")
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.concentrated_training_record(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.concentrated_training_record)
 
 
 class CommitteeReviewForm(ActionForm):
@@ -261,16 +265,14 @@ class CommitteeReviewForm(ActionForm):
     opinion = forms.CharField(label="审查意见", widget=forms.Textarea(attrs={"rows": 2}))
     signer = forms.CharField(label="签字人", max_length=100, required=False)
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.committee_review_record(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.committee_review_record)
 
 
 class FormFillForm(ActionForm):
     title, steps, button = "填写入党志愿书（领取编号）", frozenset({14}), "领取编号"
     filled_on = forms.DateField(label="填写日期", widget=DateInput())
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.form_fill(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.form_fill)
 
 
 class VoteForm(ActionForm):
@@ -283,8 +285,7 @@ class VoteForm(ActionForm):
     minutes = forms.CharField(label="会议记录", widget=forms.Textarea(attrs={"rows": 2}))
     signer = forms.CharField(label="签字人", max_length=100, required=False)
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.admission_vote_record(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.admission_vote_record)
 
 
 class OrganizerTalkForm(ActionForm):
@@ -293,8 +294,7 @@ class OrganizerTalkForm(ActionForm):
     organizer = forms.CharField(label="谈话人（组织员）", max_length=100)
     content = forms.CharField(label="谈话情况", widget=forms.Textarea(attrs={"rows": 2}))
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.organizer_talk_record(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.organizer_talk_record)
 
 
 class PlacementForm(ActionForm):
@@ -306,8 +306,7 @@ class PlacementForm(ActionForm):
         super().__init__(*args, **kwargs)
         self.fields["party_group"].queryset = selectors.party_groups_of(self.file.organization)
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.placement_record(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.placement_record)
 
 
 class OathForm(ActionForm):
@@ -315,8 +314,7 @@ class OathForm(ActionForm):
     sworn_on = forms.DateField(label="宣誓日期", widget=DateInput())
     led_by = forms.CharField(label="领誓人", max_length=100)
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.oath_record(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.oath_record)
 
 
 class ConversionApplyForm(ActionForm):
@@ -324,8 +322,7 @@ class ConversionApplyForm(ActionForm):
     applied_on = forms.DateField(label="申请日期", widget=DateInput())
     content = forms.CharField(label="转正申请", widget=forms.Textarea(attrs={"rows": 2}))
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.conversion_apply(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.conversion_apply)
 
 
 class ConversionVoteForm(VoteForm):
@@ -334,8 +331,7 @@ class ConversionVoteForm(VoteForm):
                                            choices=[(0, "按期转为正式党员"), (6, "延长预备期半年"),
                                                     (12, "延长预备期一年")])
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.conversion_vote_record(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.conversion_vote_record)
 
 
 class ExtendProbationForm(ActionForm):
@@ -344,8 +340,7 @@ class ExtendProbationForm(ActionForm):
     months = forms.TypedChoiceField(label="延长", coerce=int, choices=[(6, "半年"), (12, "一年")])
     reason = forms.CharField(label="理由", max_length=500)
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.probation_extend(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.probation_extend)
 
 
 class ArchiveForm(ActionForm):
@@ -353,8 +348,7 @@ class ArchiveForm(ActionForm):
     archived_on = forms.DateField(label="归档日期", widget=DateInput())
     archive_no = forms.CharField(label="档案编号", max_length=50)
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.file_archive(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.file_archive)
 
 
 class MaterialForm(ActionForm):
@@ -386,8 +380,7 @@ class TransferForm(ActionForm):
         super().__init__(*args, **kwargs)
         self.fields["to_organization"].queryset = selectors.transfer_targets(self.file)
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.file_transfer(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.file_transfer)
 
 
 class TerminateForm(ActionForm):
@@ -395,8 +388,7 @@ class TerminateForm(ActionForm):
     on = forms.DateField(label="日期", widget=DateInput())
     reason = forms.CharField(label="终止原因", max_length=500)
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.file_terminate(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.file_terminate)
 
 
 class CancelActivistForm(ActionForm):
@@ -404,8 +396,7 @@ class CancelActivistForm(ActionForm):
     on = forms.DateField(label="日期", widget=DateInput())
     reason = forms.CharField(label="原因", max_length=500)
 
-    def run(self, *, user: AbstractBaseUser) -> Any:
-        return services.activist_cancel(acting_user=user, file=self.file, **self.cleaned_data)
+    service = staticmethod(services.activist_cancel)
 
 
 class AccountabilityForm(StyledFormMixin, forms.Form):
