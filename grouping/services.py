@@ -19,6 +19,7 @@ from audit.services import record
 from branches.life_models import CommitteeMember
 from branches.meetings.photos import clean_photo
 from branches.models import Organization
+from membership.changes.rules import age_on
 from membership.models import Member
 from partyadmin.errors import RuleViolation
 from partyadmin.files import removed_on_failure
@@ -481,10 +482,6 @@ def public_commitment_record(*, acting_user: AbstractBaseUser | None, post_list:
     return post_list
 
 
-def _age(birth: date, on: date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
 @transaction.atomic
 def group_ledger_publish(*, acting_user: AbstractBaseUser | None, post_list: PostList, starts_on: date,
                          contact: str = "", today: date | None = None) -> Any:
@@ -502,7 +499,7 @@ def group_ledger_publish(*, acting_user: AbstractBaseUser | None, post_list: Pos
         for placement in post.members:
             person = placement.member.person
             entries.append(("grouping.placement", str(placement.pk), {
-                "name": person.name, "gender": person.get_gender_display(), "age": _age(person.birth_date, today),
+                "name": person.name, "gender": person.get_gender_display(), "age": age_on(person.birth_date, today),
                 "group": post.group_label, "post": post.name, "commitment": placement.commitment,
                 "role": "组长" if post.leader_id == placement.member_id else "组员",
             }))

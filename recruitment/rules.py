@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from membership.changes.rules import age_on
 from partyadmin.errors import RuleViolation
 from partyadmin.workdays import add_months
 
@@ -121,11 +122,6 @@ def deadline_status(*, due_on: date | None, today: date, warn_days: int, done: b
 # --- stage 1: applicant -----------------------------------------------------------------------------
 
 MIN_AGE = 18
-
-
-def age_on(birth_date: date, on: date) -> int:
-    """Full years (周岁) on a date."""
-    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
 def check_applicant_age(*, birth_date: date, applied_on: date) -> None:
