@@ -21,7 +21,7 @@ from branches.models import Domain, Organization, OrganizationKind
 from branches.scoping import Role, grants_of
 from membership import services as member_services
 from membership.models import Education, Gender, Member, MemberStatus, Person
-from membership.rules import anniversary, check_digit
+from membership.rules import anniversary
 from partyadmin import (
     demo_branch_life,
     demo_changes,
@@ -36,9 +36,9 @@ from partyadmin import (
 )
 from partyadmin.credentials import totp_secret
 from partyadmin.crypto import blind_index
+from partyadmin.demo_ids import synthetic_id_number
 
 DEMO_PASSWORD = "Demo-2026-pa"  # noqa: S105 - printed for the demo accounts on purpose
-AREA_CODE = "410899"  # a synthetic area code (河南省焦作市 range, not a real county)
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段"
 GIVEN_MALE = "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宁建国志宏文博海洋东林峰"
@@ -124,13 +124,6 @@ class DemoAccount:
     password: str
     organization: str
     totp_secret: str = "-"  # noqa: S105 - administrators: the key to type into an authenticator app
-
-
-def synthetic_id_number(birth: date, male: bool, serial: int) -> str:
-    """A checksum-valid (GB 11643) but synthetic resident ID number."""
-    sequence = (serial % 499) * 2 + (1 if male else 2)  # odd = male, even = female
-    first17 = f"{AREA_CODE}{birth:%Y%m%d}{sequence % 1000:03d}"
-    return first17 + check_digit(first17)
 
 
 class DemoBuilder:

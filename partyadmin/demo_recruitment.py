@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from audit.filings.services import filing_decide
 from branches.models import Organization
 from membership.models import Member, MemberStatus
-from partyadmin.demo_recruitment_plans import demo_id_number
+from partyadmin.demo_ids import APPLICANT_AREA, synthetic_id_number
 from recruitment import services
 from recruitment.models import RecruitmentFile
 
@@ -135,7 +135,8 @@ def build(organizations: dict[str, Organization], today: date) -> None:
             person_fields={"name": name, "gender": gender, "birth_date": birth_date, "education": "bachelor",
                            "occupation": "村（居）民" if branch.domain == "rural" else "社区工作者",
                            "is_league_member": league,
-                           "id_number": demo_id_number(birth_date, gender == "male", serial)},
+                           "id_number": synthetic_id_number(birth_date, gender == "male", serial,
+                                                             area=APPLICANT_AREA)},
         )
         path = _Path(file=file, secretary=secretary, reviewer=reviewer, members=members)
         if reach == "applicant":

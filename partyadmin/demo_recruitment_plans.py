@@ -14,13 +14,12 @@ from audit.filings import services as filings
 from branches.models import Domain, Organization
 from membership import services as member_services
 from membership.models import Education, Gender, Person
-from membership.rules import check_digit
 from partyadmin.crypto import blind_index
+from partyadmin.demo_ids import APPLICANT_AREA, synthetic_id_number
 from recruitment.plans import selectors, services
 from recruitment.plans.models import DevelopmentPlan, FormNumber, NameList, TargetGroup
 
 YEAR = 2026
-AREA_CODE = "410898"  # synthetic, distinct from the member register's demo numbers
 
 # (name, gender, birth date, education, occupation, branch code, domain, target groups)
 CANDIDATES = [
@@ -43,16 +42,10 @@ PRE_REVIEWS = [  # (committee code, names, approved)
 ]
 
 
-def demo_id_number(birth: date, male: bool, serial: int) -> str:
-    """A valid ID number of the demo county (serials keep the demo's people apart)."""
-    first17 = f"{AREA_CODE}{birth:%Y%m%d}{serial * 2 + (1 if male else 2):03d}"
-    return first17 + check_digit(first17)
-
-
 def _people(county: Organization) -> dict[str, Person]:
     people = {}
     for serial, (name, gender, birth, education, occupation, *_rest) in enumerate(CANDIDATES, start=11):
-        id_number = demo_id_number(birth, gender == Gender.MALE, serial)
+        id_number = synthetic_id_number(birth, gender == Gender.MALE, serial, area=APPLICANT_AREA)
         person = Person.objects.filter(id_number_index=blind_index(id_number)).first()
         if person is None:
             person = member_services.person_create(
