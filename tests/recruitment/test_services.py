@@ -429,6 +429,18 @@ def test_star_consequence_extends_the_probation_in_the_daily_step(driver, plan_2
         assert services.recruitment_tick(today=date(2025, 1, 11))["extended"] == 0
 
 
+def test_the_member_register_dates_the_end_of_probation_from_the_extension(driver, plan_2024):
+    """Seed 000: "确定为“二星”“一星”等次的，要适当延长其预备期" — 转正 in the register waits for the extended end."""
+    from membership.changes import selectors as member_changes
+
+    file = driver.to_probationary()
+    assert member_changes.probation_end(file.member) == date(2025, 5, 6)
+    _consequence(file, "extend_probation")
+    with on(date(2025, 1, 10)):
+        services.recruitment_tick(today=date(2025, 1, 10))
+    assert member_changes.probation_end(driver.refresh().member) == date(2025, 11, 6)
+
+
 def test_star_consequence_cancels_an_activist(driver):
     file = driver.to_activist()
     _consequence(file, "cancel_activist")
